@@ -1,0 +1,46 @@
+//! Admin views of users: list, import, detail and profile changes.
+
+use crate::model::{
+    AppError, ImportOutcome, ImportUserForm, OrgView, ProfileForm, UserDetail, UserId,
+    UserListPage, UserListQuery,
+};
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+/// Organisations the caller may manage users in. Needs `user.read`.
+#[server(endpoint = "list_orgs", input = Json)]
+pub async fn list_orgs() -> Result<Vec<OrgView>, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.list_orgs(&actor).await)
+}
+
+/// One page of users matching a search. Needs `user.read`.
+#[server(endpoint = "list_users", input = Json)]
+pub async fn list_users(query: UserListQuery) -> Result<UserListPage, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.list_users(&actor, query).await)
+}
+
+/// Imports (creates) a human user. Needs `user.write` on the target organisation.
+#[server(endpoint = "import_user", input = Json)]
+pub async fn import_user(form: ImportUserForm) -> Result<ImportOutcome, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.import_user(&actor, form).await)
+}
+
+/// Everything about one user. Needs `user.read` on the user's organisation.
+#[server(endpoint = "get_user_detail", input = Json)]
+pub async fn get_user_detail(user_id: UserId) -> Result<UserDetail, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.user_detail(&actor, user_id).await)
+}
+
+/// Replaces a user's profile. Needs `user.write` on the user's organisation.
+#[server(endpoint = "update_user_profile", input = Json)]
+pub async fn update_user_profile(
+    user_id: UserId,
+    form: ProfileForm,
+) -> Result<UserDetail, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.update_user_profile(&actor, user_id, form).await)
+}

@@ -1,0 +1,10 @@
+//! Reusable widgets: form fields, buttons, banners and the page frame.
+
+mod form;
+mod layout;
+
+pub use form::{
+    CheckboxField, ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton,
+    SuccessBanner, error_of, field_error,
+};
+pub use layout::{Header, Hydrated, use_hydrated};

@@ -1,0 +1,76 @@
+//! Roster's UI and its typed contract with the server.
+//!
+//! Compiled twice: with `ssr` inside the server (rendering and server functions) and with
+//! `hydrate` into the browser bundle. See `docs` in the repository for the architecture.
+
+pub mod api;
+#[cfg(feature = "hydrate")]
+pub mod browser;
+pub mod components;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod port;
+pub mod session;
+
+use components::{Header, Hydrated};
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use session::SessionContext;
+
+/// The HTML document around the app (server rendering only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The single-page app: the sign-in and account pages and the admin views.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    SessionContext::provide();
+    let (hydrated, set_hydrated) = signal(false);
+    provide_context(Hydrated(hydrated));
+    // Effects run only in the browser, once the page is interactive.
+    Effect::new(move |_| set_hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/roster.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="color-scheme" content="light dark" />
+        <Title formatter=|text: String| if text.is_empty() { "Roster".to_owned() } else { format!("{text} · Roster") } />
+        <Router>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Home />
+                    <Route path=path!("/signin") view=pages::SignInPage />
+                    <Route path=path!("/change-password") view=pages::ChangePasswordPage />
+                    <Route path=path!("/init") view=pages::InitPage />
+                    <Route path=path!("/account") view=pages::AccountPage />
+                    <Route path=path!("/admin/users") view=pages::admin::UsersPage />
+                    <Route path=path!("/admin/users/import") view=pages::admin::ImportPage />
+                    <Route path=path!("/admin/users/:id") view=pages::admin::UserPage />
+                    <Route
+                        path=path!("/admin/service-accounts")
+                        view=pages::admin::ServiceAccountsPage
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,23 @@
+//! Wire types shared by the browser and the server: ids, views, forms, errors and the actor.
+//!
+//! Nothing in here talks to a database or the network; every type is plain data that serde can
+//! carry between the WASM client and the server functions.
+
+mod actor;
+mod error;
+mod ids;
+mod service_accounts;
+mod session;
+mod user;
+
+pub use actor::{Actor, Authenticated, Gate, Membership, Role};
+pub use error::{AppError, ErrorCode};
+pub use ids::{OrgId, TokenId, UserId};
+pub use service_accounts::{
+    CreateServiceAccountForm, CreatedServiceAccount, ServiceAccountView, TokenView,
+};
+pub use session::{InitForm, InitLinkInfo, Me, SignInOutcome};
+pub use user::{
+    Gender, ImportOutcome, ImportUserForm, OrgView, ProfileForm, ProfileView, UserDetail,
+    UserListPage, UserListQuery, UserState, UserSummary,
+};

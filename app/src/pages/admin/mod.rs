@@ -1,0 +1,13 @@
+//! Admin views: users (list, import, detail) and service accounts.
+
+mod import;
+mod profile_editor;
+mod service_accounts;
+mod user;
+mod users;
+
+pub use import::ImportPage;
+pub use profile_editor::ProfileEditor;
+pub use service_accounts::ServiceAccountsPage;
+pub use user::UserPage;
+pub use users::UsersPage;

@@ -1,0 +1,144 @@
+use super::users::StateBadge;
+use crate::api::admin_users::{UpdateUserProfile, get_user_detail};
+use crate::components::ErrorBanner;
+use crate::model::{Me, ProfileForm, UserDetail, UserId};
+use crate::pages::admin::ProfileEditor;
+use crate::session::AdminOnly;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// `/admin/users/:id`: one user's profile, email, phone and state, with profile editing.
+#[component]
+pub fn UserPage() -> impl IntoView {
+    view! {
+        <Title text="User" />
+        <AdminOnly children=|me: Me| view! { <UserView me /> } />
+    }
+}
+
+#[component]
+fn UserView(me: Me) -> impl IntoView {
+    let params = use_params_map();
+    let user_id = move || UserId(params.with(|params| params.get("id").unwrap_or_default()));
+    let detail = Resource::new(user_id, get_user_detail);
+    let save = ServerAction::<UpdateUserProfile>::new();
+    // A successful save returns the new detail; show it without another round trip.
+    let latest = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| detail.get().and_then(Result::ok))
+    });
+
+    view! {
+        <section class="card wide">
+            <p>
+                <A href="/admin/users">"← All users"</A>
+            </p>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || {
+                    detail
+                        .get()
+                        .map(|result| match result {
+                            Err(error) => {
+                                view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
+                                    .into_any()
+                            }
+                            Ok(user) => {
+                                let can_write = me.can_write_users;
+                                let initial = ProfileForm::from(user.profile.clone());
+                                let id = user.id.clone();
+                                view! {
+                                    <UserFacts user=latest />
+                                    <h2>"Profile"</h2>
+                                    {if can_write {
+                                        view! {
+                                            <ProfileEditor
+                                                initial
+                                                pending=save.pending()
+                                                result=Signal::derive(move || {
+                                                    save.value().get().map(|result| result.map(|_: UserDetail| ()))
+                                                })
+                                                on_save=move |form| {
+                                                    save.dispatch(UpdateUserProfile {
+                                                        user_id: id.clone(),
+                                                        form,
+                                                    });
+                                                }
+                                            />
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! { <p class="muted">"You may view but not change users."</p> }.into_any()
+                                    }}
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn UserFacts(#[prop(into)] user: Signal<Option<UserDetail>>) -> impl IntoView {
+    move || {
+        user.get().map(|user| {
+            let phone = match &user.phone {
+                Some(phone) => format!(
+                    "{phone}{}",
+                    if user.phone_verified { " (verified)" } else { " (not verified)" }
+                ),
+                None => "none".to_owned(),
+            };
+            let password = match (user.has_password, user.password_change_required) {
+                (false, _) => "not set",
+                (true, true) => "set, must be changed at next sign-in",
+                (true, false) => "set",
+            };
+            view! {
+                <div class="heading-row">
+                    <h1>{user.profile.display_name.clone()}</h1>
+                    <StateBadge state=user.state />
+                </div>
+                <dl class="facts">
+                    <dt>"Username"</dt>
+                    <dd>{user.username.clone()}</dd>
+                    <dt>"User id"</dt>
+                    <dd>
+                        <code>{user.id.to_string()}</code>
+                    </dd>
+                    <dt>"Organisation"</dt>
+                    <dd>{user.org_name.clone()}</dd>
+                    <dt>"Email"</dt>
+                    <dd>
+                        {user.email.clone()}
+                        {if user.email_verified {
+                            view! { <span class="badge ok">"verified"</span> }
+                        } else {
+                            view! { <span class="badge warn">"not verified"</span> }
+                        }}
+                    </dd>
+                    <dt>"Phone"</dt>
+                    <dd>{phone}</dd>
+                    <dt>"Password"</dt>
+                    <dd>{password}</dd>
+                    <dt>"Preferred language"</dt>
+                    <dd>{user.profile.preferred_language.clone()}</dd>
+                    <dt>"Created"</dt>
+                    <dd>
+                        <time datetime=user.created_at.clone()>{user.created_at.clone()}</time>
+                    </dd>
+                    <dt>"Last change"</dt>
+                    <dd>
+                        <time datetime=user.changed_at.clone()>{user.changed_at.clone()}</time>
+                        {format!(" (sequence {})", user.sequence)}
+                    </dd>
+                </dl>
+            }
+        })
+    }
+}

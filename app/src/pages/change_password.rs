@@ -1,0 +1,113 @@
+use crate::api::session::ChangePassword;
+use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, field_error};
+use crate::model::{AppError, Gate, Me};
+use crate::session::{SignedIn, use_session};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+/// `/change-password`: the caller's own password; also the forced change after an admin set one.
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    view! {
+        <Title text="Change password" />
+        <SignedIn finishes=Gate::ChangePassword children=|me: Me| view! { <ChangePasswordForm me /> } />
+    }
+}
+
+#[component]
+fn ChangePasswordForm(me: Me) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let current = RwSignal::new(String::new());
+    let new_password = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let mismatch = RwSignal::new(None::<AppError>);
+    let action = ServerAction::<ChangePassword>::new();
+    let server_error = error_of(action.value());
+    let error = Signal::derive(move || mismatch.get().or_else(|| server_error.get()));
+    let forced = me.gate == Some(Gate::ChangePassword);
+    let done = RwSignal::new(None::<String>);
+
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            current.set(String::new());
+            new_password.set(String::new());
+            confirmation.set(String::new());
+            if forced {
+                session.refresh();
+                navigate("/", Default::default());
+            } else {
+                done.set(Some("Your password was changed.".to_owned()));
+            }
+        }
+    });
+
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        done.set(None);
+        if new_password.get_untracked() != confirmation.get_untracked() {
+            mismatch.set(Some(AppError::invalid(
+                "password_confirmation",
+                "The two new passwords differ.",
+            )));
+            return;
+        }
+        mismatch.set(None);
+        action.dispatch(ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new_password.get_untracked(),
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>{if forced { "Choose a new password" } else { "Change password" }}</h1>
+            {forced
+                .then(|| {
+                    view! {
+                        <p>
+                            "Your password was set by an administrator or is a one-time password. Choose your own before you continue."
+                        </p>
+                    }
+                })}
+            <SuccessBanner message=done />
+            <ErrorBanner error=error />
+            <form on:submit=on_submit novalidate>
+                <Field
+                    id="current_password"
+                    label="Current password"
+                    kind="password"
+                    value=current
+                    error=field_error(error, "current_password")
+                    autocomplete="current-password"
+                    required=true
+                />
+                <Field
+                    id="new_password"
+                    label="New password"
+                    kind="password"
+                    value=new_password
+                    error=field_error(error, "password")
+                    autocomplete="new-password"
+                    hint="At least 8 characters. Long passphrases are best; common passwords and your own name are refused."
+                    required=true
+                />
+                <Field
+                    id="password_confirmation"
+                    label="Repeat the new password"
+                    kind="password"
+                    value=confirmation
+                    error=field_error(error, "password_confirmation")
+                    autocomplete="new-password"
+                    required=true
+                />
+                <SubmitButton
+                    label="Change password"
+                    pending_label="Changing…"
+                    pending=action.pending()
+                />
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,64 @@
+//! Routes: sign-in and the flows reached from mails, the account page, and the admin views.
+
+mod account;
+pub mod admin;
+mod change_password;
+mod init;
+mod signin;
+
+pub use account::AccountPage;
+pub use change_password::ChangePasswordPage;
+pub use init::InitPage;
+pub use signin::SignInPage;
+
+use crate::session::{gate_path, use_session};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+
+/// `/`: sends people where they belong.
+#[component]
+pub fn Home() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || {
+                session
+                    .me
+                    .get()
+                    .map(|me| {
+                        let path = match me {
+                            Ok(Some(me)) => {
+                                match me.gate {
+                                    Some(gate) => gate_path(gate),
+                                    None if me.can_read_users => "/admin/users",
+                                    None => "/account",
+                                }
+                            }
+                            _ => "/signin",
+                        };
+                        view! { <Redirect path=path /> }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// Any unknown path.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found" />
+        <section class="card narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address."</p>
+            <p>
+                <A href="/">"Go to the start page"</A>
+            </p>
+        </section>
+    }
+}

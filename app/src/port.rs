@@ -1,0 +1,128 @@
+//! The contract the server implements for the server functions (compiled for `ssr` only).
+//!
+//! Each server function body is: get the backend and the actor from the request context, call
+//! one method here, return. Authorization happens behind this trait, in the server's domain layer.
+
+use crate::model::{
+    Actor, AppError, CreateServiceAccountForm, CreatedServiceAccount, ImportOutcome,
+    ImportUserForm, InitForm, Me, OrgView, ProfileForm, ProfileView, ServiceAccountView,
+    SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
+};
+use http::header::{HeaderValue, SET_COOKIE};
+use leptos::prelude::use_context;
+use std::sync::Arc;
+
+/// A `Set-Cookie` header value produced by the server's session module.
+pub type SetCookie = String;
+
+/// Everything the UI can ask of the server.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    // --- session (anyone) ---
+    /// Checks a username or email plus password and opens a session.
+    async fn sign_in(
+        &self,
+        login: String,
+        password: String,
+    ) -> Result<(SignInOutcome, SetCookie), AppError>;
+    /// Ends the caller's session (no-op when not signed in).
+    async fn sign_out(&self, actor: &Actor) -> Result<SetCookie, AppError>;
+    /// The signed-in person, or `None`.
+    async fn me(&self, actor: &Actor) -> Result<Option<Me>, AppError>;
+    /// Changes the caller's own password (also finishes a forced change).
+    async fn change_own_password(
+        &self,
+        actor: &Actor,
+        current_password: String,
+        new_password: String,
+    ) -> Result<(), AppError>;
+    /// Finishes initialization with the code from the invitation mail.
+    async fn complete_initialization(&self, actor: &Actor, form: InitForm)
+    -> Result<(), AppError>;
+
+    // --- account (signed-in people, on themselves) ---
+    async fn own_profile(&self, actor: &Actor) -> Result<ProfileView, AppError>;
+    async fn update_own_profile(
+        &self,
+        actor: &Actor,
+        form: ProfileForm,
+    ) -> Result<ProfileView, AppError>;
+
+    // --- admin (user.read / user.write) ---
+    async fn list_orgs(&self, actor: &Actor) -> Result<Vec<OrgView>, AppError>;
+    async fn list_users(
+        &self,
+        actor: &Actor,
+        query: UserListQuery,
+    ) -> Result<UserListPage, AppError>;
+    async fn import_user(
+        &self,
+        actor: &Actor,
+        form: ImportUserForm,
+    ) -> Result<ImportOutcome, AppError>;
+    async fn user_detail(&self, actor: &Actor, user_id: UserId) -> Result<UserDetail, AppError>;
+    async fn update_user_profile(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        form: ProfileForm,
+    ) -> Result<UserDetail, AppError>;
+
+    // --- instance administration (IAM_OWNER) ---
+    async fn list_service_accounts(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<ServiceAccountView>, AppError>;
+    async fn create_service_account(
+        &self,
+        actor: &Actor,
+        form: CreateServiceAccountForm,
+    ) -> Result<CreatedServiceAccount, AppError>;
+    async fn revoke_token(&self, actor: &Actor, token_id: TokenId) -> Result<(), AppError>;
+}
+
+/// The backend as the server provides it in the Leptos context.
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// The backend and the caller of the current request.
+pub fn context() -> Result<(SharedBackend, Actor), AppError> {
+    let backend = use_context::<SharedBackend>().ok_or_else(|| {
+        AppError::new(
+            crate::model::ErrorCode::Internal,
+            "The server is not set up correctly.",
+        )
+    })?;
+    let actor = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Actor>().cloned())
+        .unwrap_or_default();
+    Ok((backend, actor))
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+/// Gives a failed server function the HTTP status that fits its error (403 for a refused
+/// permission, 400 for bad input, …); the client decodes the `AppError` from any 4xx/5xx.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    use crate::model::ErrorCode;
+    use http::StatusCode;
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(match error.code {
+            ErrorCode::Invalid | ErrorCode::FailedPrecondition => StatusCode::BAD_REQUEST,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::AlreadyExists => StatusCode::CONFLICT,
+            ErrorCode::PermissionDenied | ErrorCode::StepRequired => StatusCode::FORBIDDEN,
+            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Internal | ErrorCode::Transport => StatusCode::INTERNAL_SERVER_ERROR,
+        });
+    }
+    result
+}

@@ -1,0 +1,309 @@
+//! The server's implementation of [`app::port::Backend`]: maps wire types to domain calls and
+//! domain errors to [`AppError`]s.
+
+use crate::domain::authz::{self, Permission};
+use crate::domain::clock::rfc3339;
+use crate::domain::users::{ImportHuman, gender_of, state_of};
+use crate::domain::values::Profile;
+use crate::domain::error::faults;
+use crate::domain::{DomainError, Services, messages};
+use crate::store::users::UserRow;
+use crate::web::CookieSettings;
+use app::model::{
+    Actor, AppError, CreateServiceAccountForm, CreatedServiceAccount, ErrorCode, Gate,
+    ImportOutcome, ImportUserForm, InitForm, Me, OrgId, OrgView, ProfileForm, ProfileView,
+    ServiceAccountView, SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
+};
+use app::port::{Backend, SetCookie};
+use rand::Rng as _;
+
+/// The backend the server functions call.
+#[derive(Clone, Debug)]
+pub struct RosterBackend {
+    services: Services,
+    cookies: CookieSettings,
+}
+
+impl RosterBackend {
+    pub fn new(services: Services, cookies: CookieSettings) -> RosterBackend {
+        RosterBackend { services, cookies }
+    }
+}
+
+/// A short id that ties a user-visible error to its log line.
+fn reference() -> String {
+    format!("{:08x}", rand::rng().random::<u32>())
+}
+
+/// Turns a domain error into what the UI shows. Internal details stay in the log.
+pub fn app_error(error: DomainError) -> AppError {
+    let message = |fault: &crate::domain::Fault| messages::text(fault.key);
+    let with_field = |code, fault: &crate::domain::Fault| AppError {
+        code,
+        message: message(fault),
+        field: fault.field.map(str::to_owned),
+        reference: None,
+    };
+    match &error {
+        DomainError::Invalid(fault) => with_field(ErrorCode::Invalid, fault),
+        DomainError::NotFound(fault) => with_field(ErrorCode::NotFound, fault),
+        DomainError::AlreadyExists(fault) => with_field(ErrorCode::AlreadyExists, fault),
+        DomainError::FailedPrecondition(fault) => with_field(ErrorCode::FailedPrecondition, fault),
+        DomainError::PermissionDenied(_) => AppError::permission_denied(),
+        DomainError::Unauthenticated(fault) => with_field(ErrorCode::Unauthenticated, fault),
+        DomainError::RateLimited(fault) => with_field(ErrorCode::RateLimited, fault),
+        DomainError::StepRequired(gate) => AppError::new(
+            ErrorCode::StepRequired,
+            match gate {
+                Gate::ChangePassword => "Choose a new password first.",
+                Gate::Initialize => "Activate your account with the code from your mail first.",
+            },
+        ),
+        DomainError::Internal(detail) => {
+            let reference = reference();
+            tracing::error!(%reference, error = %detail, "internal error");
+            AppError {
+                reference: Some(reference),
+                ..AppError::new(ErrorCode::Internal, "An internal error occurred.")
+            }
+        }
+    }
+}
+
+fn profile_view(row: &UserRow) -> ProfileView {
+    ProfileView {
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        nick_name: row.nick_name.clone(),
+        display_name: row.display_name.clone(),
+        preferred_language: row.preferred_language.clone(),
+        gender: gender_of(row),
+    }
+}
+
+impl RosterBackend {
+    async fn detail(&self, row: &UserRow) -> Result<UserDetail, DomainError> {
+        Ok(UserDetail {
+            id: UserId(row.id.clone()),
+            org_id: OrgId(row.org_id.clone()),
+            org_name: self.services.org_name(&row.org_id).await?,
+            username: row.username.clone(),
+            state: state_of(row),
+            profile: profile_view(row),
+            email: row.email.clone(),
+            email_verified: row.email_verified,
+            phone: row.phone.clone(),
+            phone_verified: row.phone_verified,
+            has_password: row.password_hash.is_some(),
+            password_change_required: row.password_change_required,
+            created_at: rfc3339(row.created_at),
+            changed_at: rfc3339(row.changed_at),
+            sequence: row.sequence.max(0) as u64,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for RosterBackend {
+    async fn sign_in(
+        &self,
+        login: String,
+        password: String,
+    ) -> Result<(SignInOutcome, SetCookie), AppError> {
+        let signed_in = self
+            .services
+            .sign_in(&login, &password)
+            .await
+            .map_err(app_error)?;
+        Ok((signed_in.outcome, self.cookies.set(signed_in.token.as_str())))
+    }
+
+    async fn sign_out(&self, actor: &Actor) -> Result<SetCookie, AppError> {
+        self.services.sign_out(actor).await.map_err(app_error)?;
+        Ok(self.cookies.clear())
+    }
+
+    async fn me(&self, actor: &Actor) -> Result<Option<Me>, AppError> {
+        self.services.me(actor).await.map_err(app_error)
+    }
+
+    async fn change_own_password(
+        &self,
+        actor: &Actor,
+        current_password: String,
+        new_password: String,
+    ) -> Result<(), AppError> {
+        self.services
+            .change_own_password(actor, &current_password, &new_password)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn complete_initialization(
+        &self,
+        actor: &Actor,
+        form: InitForm,
+    ) -> Result<(), AppError> {
+        self.services
+            .complete_initialization(actor, &form)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn own_profile(&self, actor: &Actor) -> Result<ProfileView, AppError> {
+        let result = async {
+            let access = authz::own_account(actor)?;
+            let row = self.services.own_human(&access).await?;
+            Ok(profile_view(&row))
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn update_own_profile(
+        &self,
+        actor: &Actor,
+        form: ProfileForm,
+    ) -> Result<ProfileView, AppError> {
+        let result = async {
+            let access = authz::own_account(actor)?;
+            let profile = Profile::parse(&form)?;
+            let own = self.services.own_human(&access).await?;
+            self.services.update_profile(&access, &own.id, profile).await?;
+            let row = self.services.own_human(&access).await?;
+            Ok(profile_view(&row))
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn list_orgs(&self, actor: &Actor) -> Result<Vec<OrgView>, AppError> {
+        self.services.list_orgs(actor).await.map_err(app_error)
+    }
+
+    async fn list_users(
+        &self,
+        actor: &Actor,
+        query: UserListQuery,
+    ) -> Result<UserListPage, AppError> {
+        self.services
+            .list_humans(actor, &query)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn import_user(
+        &self,
+        actor: &Actor,
+        form: ImportUserForm,
+    ) -> Result<ImportOutcome, AppError> {
+        let result = async {
+            // Refuse callers without the permission anywhere before looking at the org.
+            authz::orgs_with(actor, Permission::UserWrite)?;
+            let default = self.services.default_org().await?;
+            let org = self
+                .services
+                .resolve_org(Some(form.org_id.as_str()), &default)
+                .await?;
+            let access = authz::in_org(actor, org, Permission::UserWrite)
+                .map_err(|_| DomainError::PermissionDenied(faults::NO_PERMISSION))?;
+            let optional = |value: String| Some(value).filter(|value| !value.is_empty());
+            let imported = self
+                .services
+                .import_human(
+                    &access,
+                    ImportHuman {
+                        username: form.username,
+                        first_name: form.first_name,
+                        last_name: form.last_name,
+                        nick_name: form.nick_name,
+                        display_name: form.display_name,
+                        preferred_language: form.preferred_language,
+                        gender: form.gender,
+                        email: form.email,
+                        email_verified: form.email_verified,
+                        phone: optional(form.phone),
+                        phone_verified: form.phone_verified,
+                        password: optional(form.password),
+                        hashed_password: optional(form.hashed_password),
+                        password_change_required: form.password_change_required,
+                        request_passwordless: form.request_passkey_link,
+                        idps: Vec::new(),
+                    },
+                )
+                .await?;
+            Ok(ImportOutcome {
+                user_id: UserId(imported.user_id),
+                state: imported.state,
+                init_mail_queued: imported.init_mail_queued,
+                passkey_link_lifetime_secs: imported
+                    .passkey_link
+                    .as_ref()
+                    .map_or(0, |link| link.lifetime_secs.max(0) as u64),
+                passkey_link: imported.passkey_link.map(|link| link.link),
+            })
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn user_detail(&self, actor: &Actor, user_id: UserId) -> Result<UserDetail, AppError> {
+        let result = async {
+            let (_, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserRead)
+                .await?;
+            self.detail(&row).await
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn update_user_profile(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        form: ProfileForm,
+    ) -> Result<UserDetail, AppError> {
+        let result = async {
+            let (access, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserWrite)
+                .await?;
+            let profile = Profile::parse(&form)?;
+            self.services
+                .update_profile(&access, &row.id, profile)
+                .await?;
+            let (_, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserRead)
+                .await?;
+            self.detail(&row).await
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn list_service_accounts(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<ServiceAccountView>, AppError> {
+        self.services
+            .list_service_accounts(actor)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn create_service_account(
+        &self,
+        actor: &Actor,
+        form: CreateServiceAccountForm,
+    ) -> Result<CreatedServiceAccount, AppError> {
+        self.services
+            .create_service_account(actor, &form)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn revoke_token(&self, actor: &Actor, token_id: TokenId) -> Result<(), AppError> {
+        self.services
+            .revoke_token(actor, token_id.as_str())
+            .await
+            .map_err(app_error)
+    }
+}

@@ -1,0 +1,296 @@
+//! Every setting, from `ROSTER_*` environment variables, with documented defaults, validated at
+//! start. Secrets never appear in `Debug` output.
+
+use crate::domain::password::{HashCost, PasswordPolicy};
+use app::model::Role;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use url::Url;
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+/// A 32-byte key for hashing codes (and later encrypting secrets at rest).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(pub [u8; 32]);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(redacted)")
+    }
+}
+
+/// Where the secret key comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretKeySource {
+    /// `ROSTER_SECRET_KEY`: 64 hex characters.
+    Value(SecretKey),
+    /// `ROSTER_SECRET_KEY_FILE`: read, or created with a random key on first start.
+    File(PathBuf),
+}
+
+/// A password that must not be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(pub String);
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(redacted)")
+    }
+}
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Roster's settings. See README.md for the table of names and defaults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub listen: SocketAddr,
+    pub public_url: Url,
+    pub org_name: String,
+    pub admin_username: String,
+    pub admin_password: Option<SecretString>,
+    pub admin_email: String,
+    pub outbox_dir: PathBuf,
+    pub bootstrap_pat_path: Option<PathBuf>,
+    pub bootstrap_pat_role: Role,
+    pub secret_key: SecretKeySource,
+    pub site_root: PathBuf,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub password_policy: PasswordPolicy,
+    pub hash_cost: HashCost,
+    /// Run the outbox worker in this process.
+    pub run_outbox_worker: bool,
+}
+
+/// The default SQLite database.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/roster.db";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let text = |name: &'static str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
+        let parse_bool = |name: &'static str, default: bool| -> Result<bool, ConfigError> {
+            match get(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None => Ok(default),
+                Some("1" | "true" | "yes" | "on") => Ok(true),
+                Some("0" | "false" | "no" | "off") => Ok(false),
+                Some(other) => Err(ConfigError {
+                    name,
+                    problem: format!("expected true or false, got {other:?}"),
+                }),
+            }
+        };
+        fn number<T: std::str::FromStr>(
+            name: &'static str,
+            value: Option<String>,
+            default: T,
+        ) -> Result<T, ConfigError> {
+            match value {
+                None => Ok(default),
+                Some(value) => value.trim().parse().map_err(|_| ConfigError {
+                    name,
+                    problem: format!("expected a number, got {value:?}"),
+                }),
+            }
+        }
+
+        let listen_text = text("ROSTER_LISTEN", "127.0.0.1:3000");
+        let listen = listen_text.parse().map_err(|_| ConfigError {
+            name: "ROSTER_LISTEN",
+            problem: format!("expected address:port, got {listen_text:?}"),
+        })?;
+        let public_url = parse_public_url(&text("ROSTER_PUBLIC_URL", "http://localhost:3000"))?;
+        let secret_key = match get("ROSTER_SECRET_KEY") {
+            Some(value) => SecretKeySource::Value(parse_key(&value)?),
+            None => SecretKeySource::File(PathBuf::from(text(
+                "ROSTER_SECRET_KEY_FILE",
+                "./data/secret.key",
+            ))),
+        };
+        let role_text = text("ROSTER_BOOTSTRAP_PAT_ROLE", "IAM_USER_MANAGER");
+        let bootstrap_pat_role = Role::parse(&role_text).ok_or_else(|| ConfigError {
+            name: "ROSTER_BOOTSTRAP_PAT_ROLE",
+            problem: format!("unknown role {role_text:?}"),
+        })?;
+        let log_format = match text("ROSTER_LOG_FORMAT", "text").as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError {
+                    name: "ROSTER_LOG_FORMAT",
+                    problem: format!("expected text or json, got {other:?}"),
+                });
+            }
+        };
+        let min_length = number("ROSTER_PASSWORD_MIN_LENGTH", get("ROSTER_PASSWORD_MIN_LENGTH"), 8_usize)?;
+        if !(1..=72).contains(&min_length) {
+            return Err(ConfigError {
+                name: "ROSTER_PASSWORD_MIN_LENGTH",
+                problem: "must be between 1 and 72".to_owned(),
+            });
+        }
+        let hash_cost = HashCost {
+            memory_kib: number("ROSTER_ARGON2_MEMORY_KIB", get("ROSTER_ARGON2_MEMORY_KIB"), 19 * 1024)?,
+            iterations: number("ROSTER_ARGON2_ITERATIONS", get("ROSTER_ARGON2_ITERATIONS"), 2)?,
+            parallelism: number("ROSTER_ARGON2_PARALLELISM", get("ROSTER_ARGON2_PARALLELISM"), 1)?,
+        };
+        let floor = HashCost::default();
+        if hash_cost.memory_kib < floor.memory_kib || hash_cost.iterations < floor.iterations {
+            return Err(ConfigError {
+                name: "ROSTER_ARGON2_MEMORY_KIB",
+                problem: "Argon2id below the OWASP floor (19456 KiB, 2 iterations)".to_owned(),
+            });
+        }
+        Ok(Config {
+            database_url: text("ROSTER_DATABASE_URL", DEFAULT_DATABASE_URL),
+            db_max_connections: number(
+                "ROSTER_DB_MAX_CONNECTIONS",
+                get("ROSTER_DB_MAX_CONNECTIONS"),
+                10,
+            )?,
+            listen,
+            public_url,
+            org_name: text("ROSTER_ORG_NAME", "Default"),
+            admin_username: text("ROSTER_ADMIN_USERNAME", "admin"),
+            admin_password: get("ROSTER_ADMIN_PASSWORD").map(SecretString),
+            admin_email: text("ROSTER_ADMIN_EMAIL", "admin@localhost"),
+            outbox_dir: PathBuf::from(text("ROSTER_OUTBOX_DIR", "./data/outbox")),
+            bootstrap_pat_path: get("ROSTER_BOOTSTRAP_PAT_PATH").map(PathBuf::from),
+            bootstrap_pat_role,
+            secret_key,
+            site_root: PathBuf::from(
+                get("ROSTER_SITE_ROOT")
+                    .or_else(|| get("LEPTOS_SITE_ROOT"))
+                    .unwrap_or_else(|| "target/site".to_owned()),
+            ),
+            log_filter: text("ROSTER_LOG", "info"),
+            log_format,
+            password_policy: PasswordPolicy {
+                min_length,
+                require_lower: parse_bool("ROSTER_PASSWORD_REQUIRE_LOWERCASE", false)?,
+                require_upper: parse_bool("ROSTER_PASSWORD_REQUIRE_UPPERCASE", false)?,
+                require_number: parse_bool("ROSTER_PASSWORD_REQUIRE_NUMBER", false)?,
+                require_symbol: parse_bool("ROSTER_PASSWORD_REQUIRE_SYMBOL", false)?,
+            },
+            hash_cost,
+            run_outbox_worker: parse_bool("ROSTER_OUTBOX_WORKER", true)?,
+        })
+    }
+
+    /// Whether links and cookies are for https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The origin browsers send in `Origin` (scheme, host and port of the public URL).
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+}
+
+fn parse_public_url(value: &str) -> Result<Url, ConfigError> {
+    let error = |problem: &str| ConfigError {
+        name: "ROSTER_PUBLIC_URL",
+        problem: format!("{problem}: {value:?}"),
+    };
+    let url = Url::parse(value).map_err(|_| error("not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(error("must be an http or https URL with a host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(error("must not have a path, query or fragment"));
+    }
+    Ok(url)
+}
+
+fn parse_key(value: &str) -> Result<SecretKey, ConfigError> {
+    let value = value.trim();
+    let error = || ConfigError {
+        name: "ROSTER_SECRET_KEY",
+        problem: "expected 64 hex characters (32 bytes)".to_owned(),
+    };
+    if value.len() != 64 {
+        return Err(error());
+    }
+    let mut key = [0_u8; 32];
+    for (index, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&value[index * 2..index * 2 + 2], 16).map_err(|_| error())?;
+    }
+    Ok(SecretKey(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_locally_on_sqlite() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_origin(), "http://localhost:3000");
+        assert_eq!(config.admin_username, "admin");
+        assert!(config.admin_password.is_none());
+        assert_eq!(config.password_policy, PasswordPolicy::default());
+        assert!(!config.is_https());
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        assert_eq!(config(&[("ROSTER_LISTEN", "nowhere")]).unwrap_err().name, "ROSTER_LISTEN");
+        assert_eq!(
+            config(&[("ROSTER_PUBLIC_URL", "http://localhost:3000/app")]).unwrap_err().name,
+            "ROSTER_PUBLIC_URL"
+        );
+        assert_eq!(config(&[("ROSTER_SECRET_KEY", "abc")]).unwrap_err().name, "ROSTER_SECRET_KEY");
+        assert_eq!(
+            config(&[("ROSTER_BOOTSTRAP_PAT_ROLE", "GOD")]).unwrap_err().name,
+            "ROSTER_BOOTSTRAP_PAT_ROLE"
+        );
+        assert_eq!(
+            config(&[("ROSTER_ARGON2_MEMORY_KIB", "1024")]).unwrap_err().name,
+            "ROSTER_ARGON2_MEMORY_KIB"
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = config(&[
+            ("ROSTER_ADMIN_PASSWORD", "correct horse battery"),
+            ("ROSTER_SECRET_KEY", &"ab".repeat(32)),
+        ])
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("correct horse"));
+        assert!(!printed.contains("abab"));
+    }
+}

@@ -1,0 +1,396 @@
+//! Signing in and out, sessions, the forced password change and account initialization.
+
+use super::authz::{self, Permission};
+use super::codes::{Purpose, hex};
+use super::error::{DomainError, faults};
+use super::events::UserChange;
+use super::password::PasswordContext;
+use super::users::state_of;
+use super::{Services, clock::secs};
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+use crate::store::{codes, memberships, sessions, users};
+use app::model::{
+    Actor, Authenticated, Gate, InitForm, Me, Membership, OrgId, Role, SignInOutcome, UserId,
+    UserState,
+};
+use base64::Engine as _;
+use rand::RngCore as _;
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+use std::fmt;
+
+/// A session's secret, as put into the cookie. Only its hash is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    fn generate() -> SessionToken {
+        let mut bytes = [0_u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        SessionToken(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(…)")
+    }
+}
+
+/// The stored key of a secret token: hex SHA-256.
+pub fn token_key(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub outcome: SignInOutcome,
+}
+
+/// The step a signed-in human must finish first, derived from the user row on every request.
+fn gate_of(row: &UserRow) -> Option<Gate> {
+    if state_of(row) == UserState::Initial {
+        Some(Gate::Initialize)
+    } else if row.password_change_required {
+        Some(Gate::ChangePassword)
+    } else {
+        None
+    }
+}
+
+/// Users in these states may hold a session.
+fn may_sign_in(row: &UserRow) -> bool {
+    row.is_human() && matches!(state_of(row), UserState::Active | UserState::Initial)
+}
+
+/// Memberships of a user, as the actor carries them.
+pub(crate) async fn load_memberships(
+    services: &Services,
+    user_id: &str,
+) -> Result<Vec<Membership>, DomainError> {
+    let mut conn = services.db().conn().await?;
+    Ok(memberships::for_user(conn.exec(), user_id)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Role::parse(&row.role).map(|role| Membership {
+                org_id: (!row.org_id.is_empty()).then_some(OrgId(row.org_id)),
+                role,
+            })
+        })
+        .collect())
+}
+
+const MAX_LOGIN_BYTES: usize = 1024;
+
+impl Services {
+    /// Finds the human a login names: the username (any case), else an email that exactly one
+    /// human has.
+    async fn find_login(&self, login: &str) -> Result<Option<UserRow>, DomainError> {
+        let key = login.trim().to_lowercase();
+        if key.is_empty() || key.len() > MAX_LOGIN_BYTES {
+            return Ok(None);
+        }
+        let mut conn = self.db().conn().await?;
+        if let Some(row) = users::find_by_username_key(conn.exec(), &key).await? {
+            return Ok(Some(row));
+        }
+        let mut by_email = users::find_humans_by_email_key(conn.exec(), &key).await?;
+        Ok((by_email.len() == 1).then(|| by_email.remove(0)))
+    }
+
+    /// Checks a username or email and a password and opens a session. Every failure is the
+    /// same `LOGIN_FAILED` and takes about as long (ASVS 6.3.8).
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<SignedIn, DomainError> {
+        let failed = || DomainError::Unauthenticated(faults::LOGIN_FAILED);
+        let user = self.find_login(login).await?;
+        let stored = user.as_ref().and_then(|row| row.password_hash.clone());
+        let (Some(user), Some(stored)) = (user, stored) else {
+            self.deps().hasher.verify_nothing(password).await?;
+            tracing::info!("sign-in failed: unknown login");
+            return Err(failed());
+        };
+        let verified = self.deps().hasher.verify(&stored, password).await?;
+        if !verified.matches || !may_sign_in(&user) {
+            if !verified.matches {
+                let mut conn = self.db().conn().await?;
+                users::record_failed_password(conn.exec(), &user.id).await?;
+            }
+            tracing::info!(user_id = %user.id, "sign-in failed");
+            return Err(failed());
+        }
+        let upgraded = if verified.needs_rehash {
+            Some(self.deps().hasher.hash(password).await?)
+        } else {
+            None
+        };
+
+        let now = self.now();
+        let token = SessionToken::generate();
+        let mut tx = self.db().begin().await?;
+        if let Some(hash) = &upgraded {
+            // The hash may have changed meanwhile (a concurrent sign-in upgraded it first);
+            // either way the stored hash stays valid for this password.
+            if let Some(current) = users::get_for_update(tx.exec(), &user.id).await? {
+                let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
+                change.push("user.human.password.hash.updated", json!({ "algorithm": "argon2id" }));
+                let stamp = change.write(&mut tx).await?;
+                users::set_password(
+                    tx.exec(),
+                    &current.id,
+                    hash,
+                    current.password_change_required,
+                    stamp,
+                )
+                .await?;
+            }
+        } else {
+            users::reset_failed_passwords(tx.exec(), &user.id).await?;
+        }
+        sessions::insert(
+            tx.exec(),
+            &SessionRow {
+                id: token_key(token.as_str()),
+                user_id: user.id.clone(),
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + self.deps().sessions.absolute.as_micros() as i64,
+                authenticated_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user.id, rehashed = upgraded.is_some(), "signed in");
+        let outcome = match gate_of(&user) {
+            None => SignInOutcome::SignedIn,
+            Some(Gate::ChangePassword) => SignInOutcome::ChangePasswordRequired,
+            Some(Gate::Initialize) => SignInOutcome::InitializationRequired,
+        };
+        Ok(SignedIn { token, outcome })
+    }
+
+    /// The identity behind a session cookie, or `None` when the session is unknown, expired or
+    /// its user may no longer sign in. Roles are read fresh on every call.
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<Authenticated>, DomainError> {
+        let key = token_key(token);
+        let now = self.now();
+        let limits = self.deps().sessions;
+        let mut conn = self.db().conn().await?;
+        let Some(session) = sessions::get(conn.exec(), &key).await? else {
+            return Ok(None);
+        };
+        let idle_end = session.last_seen_at + limits.idle.as_micros() as i64;
+        if now >= session.expires_at || now >= idle_end {
+            sessions::delete(conn.exec(), &key).await?;
+            return Ok(None);
+        }
+        let Some(user) = users::get(conn.exec(), &session.user_id).await? else {
+            return Ok(None);
+        };
+        if !may_sign_in(&user) {
+            return Ok(None);
+        }
+        // One write a minute at most per session keeps SQLite quiet under busy pages.
+        if now - session.last_seen_at > secs(60) {
+            sessions::touch(conn.exec(), &key, now).await?;
+        }
+        drop(conn);
+        Ok(Some(Authenticated {
+            memberships: load_memberships(self, &user.id).await?,
+            gate: gate_of(&user),
+            user_id: UserId(user.id),
+            org_id: OrgId(user.org_id),
+            session_key: Some(key),
+            authenticated_at: session.authenticated_at,
+        }))
+    }
+
+    /// Ends the caller's session; signed-out callers are fine.
+    pub async fn sign_out(&self, actor: &Actor) -> Result<(), DomainError> {
+        if let Actor::Human(Authenticated {
+            session_key: Some(key),
+            user_id,
+            ..
+        }) = actor
+        {
+            let mut conn = self.db().conn().await?;
+            sessions::delete(conn.exec(), key).await?;
+            tracing::info!(user_id = %user_id, "signed out");
+        }
+        Ok(())
+    }
+
+    /// The signed-in person for the UI.
+    pub async fn me(&self, actor: &Actor) -> Result<Option<Me>, DomainError> {
+        let Actor::Human(auth) = actor else {
+            return Ok(None);
+        };
+        let mut conn = self.db().conn().await?;
+        let Some(user) = users::get(conn.exec(), auth.user_id.as_str()).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Me {
+            user_id: auth.user_id.clone(),
+            org_id: auth.org_id.clone(),
+            username: user.username,
+            display_name: user.display_name,
+            gate: auth.gate,
+            can_read_users: authz::holds_anywhere(actor, Permission::UserRead),
+            can_write_users: authz::holds_anywhere(actor, Permission::UserWrite),
+            can_manage_instance: authz::holds_anywhere(actor, Permission::InstanceWrite),
+        }))
+    }
+
+    /// Changes the caller's own password; the current one is required. Also finishes a forced
+    /// change.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        current_password: &str,
+        new_password: &str,
+    ) -> Result<(), DomainError> {
+        let auth = authz::require_human_allowing(actor, Gate::ChangePassword)?;
+        let mut conn = self.db().conn().await?;
+        let user = users::get(conn.exec(), auth.user_id.as_str())
+            .await?
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
+        drop(conn);
+        let stored = user.password_hash.clone().unwrap_or_default();
+        if !self.deps().hasher.verify(&stored, current_password).await?.matches {
+            return Err(DomainError::Invalid(faults::CURRENT_PASSWORD_WRONG));
+        }
+        if new_password == current_password {
+            return Err(DomainError::Invalid(faults::PASSWORD_UNCHANGED));
+        }
+        let context = PasswordContext::of_user(
+            &user.username,
+            &user.email,
+            [&user.first_name, &user.last_name, &user.display_name],
+        );
+        self.deps().policy.check(new_password, &context)?;
+        let hash = self.deps().hasher.hash(new_password).await?;
+
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let current = users::get_for_update(tx.exec(), &user.id)
+            .await?
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
+        let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
+        change.push(
+            "user.human.password.changed",
+            json!({ "changeRequired": false, "bySelf": true }),
+        );
+        let stamp = change.write(&mut tx).await?;
+        users::set_password(tx.exec(), &current.id, &hash, false, stamp).await?;
+        if let Some(key) = &auth.session_key {
+            sessions::reauthenticated(tx.exec(), key, now).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(user_id = %current.id, "password changed by its owner");
+        Ok(())
+    }
+
+    /// Finishes initialization with the invitation code: the user becomes ACTIVE with a
+    /// verified email, and chooses a password when they have none. A signed-in user whose
+    /// account waits for initialization finishes their own account.
+    pub async fn complete_initialization(
+        &self,
+        actor: &Actor,
+        form: &InitForm,
+    ) -> Result<(), DomainError> {
+        let invalid_code = || DomainError::Invalid(faults::INIT_CODE_INVALID);
+        let user_id = match actor {
+            Actor::Human(auth) if auth.gate == Some(Gate::Initialize) => auth.user_id.0.clone(),
+            _ => form.user_id.trim().to_owned(),
+        };
+        let code = form.code.trim().to_uppercase();
+        if user_id.is_empty() || code.is_empty() || code.len() > 64 {
+            return Err(invalid_code());
+        }
+        let purpose = Purpose::Init;
+        let now = self.now();
+
+        // Check the code before spending a password hash on it.
+        let mut conn = self.db().conn().await?;
+        let user = users::get(conn.exec(), &user_id)
+            .await?
+            .filter(UserRow::is_human)
+            .ok_or_else(invalid_code)?;
+        if state_of(&user) != UserState::Initial {
+            return Err(DomainError::FailedPrecondition(
+                faults::USER_ALREADY_INITIALISED,
+            ));
+        }
+        let stored = codes::latest(conn.exec(), &user_id, purpose.as_str())
+            .await?
+            .filter(|row| row.expires_at > now && i64::from(row.failed_attempts) < purpose.max_attempts())
+            .ok_or_else(invalid_code)?;
+        drop(conn);
+        if !self
+            .deps()
+            .codes
+            .matches(purpose, &user_id, &code, &stored.code_hash)
+        {
+            let mut conn = self.db().conn().await?;
+            let failures = codes::record_failure(conn.exec(), &stored.id).await?;
+            tracing::info!(user_id = %user_id, failures, "wrong initialization code");
+            return Err(invalid_code());
+        }
+
+        let new_hash = if user.password_hash.is_none() {
+            if form.password.is_empty() {
+                return Err(DomainError::Invalid(faults::PASSWORD_REQUIRED));
+            }
+            if form.password != form.password_confirmation {
+                return Err(DomainError::Invalid(faults::PASSWORD_CONFIRMATION));
+            }
+            let context = PasswordContext::of_user(
+                &user.username,
+                &user.email,
+                [&user.first_name, &user.last_name, &user.display_name],
+            );
+            self.deps().policy.check(&form.password, &context)?;
+            Some(self.deps().hasher.hash(&form.password).await?)
+        } else {
+            None
+        };
+
+        let mut tx = self.db().begin().await?;
+        let current = users::get_for_update(tx.exec(), &user_id)
+            .await?
+            .ok_or_else(invalid_code)?;
+        // Consuming the code is the single-use guard: of two parallel requests only one deletes it.
+        if state_of(&current) != UserState::Initial || !codes::consume(tx.exec(), &stored.id).await? {
+            return Err(invalid_code());
+        }
+        codes::delete_for_user(tx.exec(), &user_id, purpose.as_str()).await?;
+        let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
+        change.push("user.human.initialization.check.succeeded", json!({}));
+        change.push("user.human.email.verified", json!({}));
+        if new_hash.is_some() {
+            change.push(
+                "user.human.password.changed",
+                json!({ "changeRequired": false, "bySelf": true }),
+            );
+        }
+        let stamp = change.write(&mut tx).await?;
+        users::set_initialized(
+            tx.exec(),
+            &current.id,
+            i32::from(UserState::Active.as_number()),
+            new_hash.as_deref(),
+            stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user_id, "account initialized");
+        Ok(())
+    }
+}

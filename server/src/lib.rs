@@ -1,0 +1,162 @@
+//! Roster's server: persistence, credentials, notifications, the REST API and the SSR host.
+//!
+//! [`build_app`] turns a [`Config`] into a ready [`Roster`] (database migrated, instance
+//! bootstrapped, router built); `main` serves it, and the in-process tests call it directly.
+
+pub mod backend;
+pub mod config;
+pub mod domain;
+pub mod notify;
+pub mod store;
+pub mod web;
+
+use anyhow::Context as _;
+use axum::Router;
+use config::{Config, SecretKey, SecretKeySource};
+use domain::bootstrap::{BootstrapReport, BootstrapSettings};
+use domain::clock::{Clock, SystemClock};
+use domain::codes::CodeHasher;
+use domain::password::Hasher;
+use domain::{Dependencies, Services, SessionLimits};
+use leptos::config::LeptosOptions;
+use notify::sink::FileSink;
+use notify::worker::Worker;
+use rand::RngCore as _;
+use std::path::Path;
+use std::sync::Arc;
+use store::Db;
+use web::{CookieSettings, WebState};
+
+/// A built Roster, ready to serve.
+#[derive(Debug)]
+pub struct Roster {
+    pub router: Router,
+    pub services: Services,
+    pub bootstrap: BootstrapReport,
+    /// The outbox worker; `main` spawns [`Worker::run`], tests call `deliver_due`.
+    pub worker: Worker,
+}
+
+/// Builds Roster with the real clock.
+pub async fn build_app(config: Config) -> anyhow::Result<Roster> {
+    build_app_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// Builds Roster with a given clock (tests move time by hand).
+pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
+    if let Some(path) = sqlite_path(&config.database_url) {
+        if let Some(parent) = Path::new(path).parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating the database directory {}", parent.display()))?;
+        }
+    }
+    let db = Db::connect(&config.database_url, config.db_max_connections)
+        .await
+        .context("connecting to the database (ROSTER_DATABASE_URL)")?;
+    db.migrate().await.context("applying database migrations")?;
+    let key = load_secret_key(&config.secret_key)?;
+    let parallel_hashes = std::thread::available_parallelism().map_or(2, |cores| cores.get() * 2);
+    let sessions = SessionLimits::default();
+    let services = Services::new(Dependencies {
+        db: db.clone(),
+        clock: clock.clone(),
+        hasher: Hasher::new(config.hash_cost, parallel_hashes)
+            .map_err(|error| anyhow::anyhow!("password hasher: {error}"))?,
+        codes: CodeHasher::new(key.0),
+        policy: config.password_policy.clone(),
+        public_url: config.public_url.clone(),
+        sessions,
+        secure_cookies: config.is_https(),
+    });
+    let bootstrap = services
+        .bootstrap(&BootstrapSettings {
+            org_name: config.org_name.clone(),
+            admin_username: config.admin_username.clone(),
+            admin_password: config.admin_password.as_ref().map(|secret| secret.0.clone()),
+            admin_email: config.admin_email.clone(),
+            pat_path: config.bootstrap_pat_path.clone(),
+            pat_role: config.bootstrap_pat_role,
+        })
+        .await
+        .map_err(|error| anyhow::anyhow!("bootstrapping the first admin: {error}"))?;
+    let worker = Worker {
+        db,
+        clock,
+        sink: Arc::new(FileSink::new(config.outbox_dir.clone())),
+        wakeup: services.outbox_wakeup(),
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("roster")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build();
+    let router = web::router(
+        WebState {
+            services: services.clone(),
+            cookies: CookieSettings::new(config.is_https(), sessions.absolute.as_secs()),
+            public_origin: config.public_origin(),
+        },
+        leptos_options,
+    );
+    Ok(Roster {
+        router,
+        services,
+        bootstrap,
+        worker,
+    })
+}
+
+/// The file path inside a SQLite URL (`sqlite://./data/roster.db` → `./data/roster.db`).
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let path = rest.strip_prefix("//").unwrap_or(rest);
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// The configured key, or the key file's content (created with a random key the first time).
+fn load_secret_key(source: &SecretKeySource) -> anyhow::Result<SecretKey> {
+    match source {
+        SecretKeySource::Value(key) => Ok(key.clone()),
+        SecretKeySource::File(path) => {
+            if let Ok(bytes) = std::fs::read(path) {
+                let key: [u8; 32] = bytes
+                    .get(..32)
+                    .and_then(|slice| slice.try_into().ok())
+                    .with_context(|| format!("{} must hold 32 bytes", path.display()))?;
+                return Ok(SecretKey(key));
+            }
+            let mut key = [0_u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)?;
+            }
+            write_private(path, &key)
+                .with_context(|| format!("creating the secret key file {}", path.display()))?;
+            Ok(SecretKey(key))
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(sqlite_path("sqlite://./data/roster.db"), Some("./data/roster.db"));
+        assert_eq!(sqlite_path("sqlite:/tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://localhost/roster"), None);
+    }
+}

@@ -1,0 +1,89 @@
+//! One-time codes, stored as keyed hashes.
+
+use super::{Exec, StoreError};
+use crate::run;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CodeRow {
+    pub id: String,
+    pub user_id: String,
+    pub purpose: String,
+    pub code_hash: String,
+    pub target: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub failed_attempts: i32,
+}
+
+/// Stores a code. With `replace`, older codes of the same user and purpose are deleted first,
+/// so only the newest one is valid.
+pub async fn insert(exec: Exec<'_>, code: &CodeRow, replace: bool) -> Result<(), StoreError> {
+    run!(exec, |conn| {
+        if replace {
+            sqlx::query("DELETE FROM one_time_codes WHERE user_id = $1 AND purpose = $2")
+                .bind(&code.user_id)
+                .bind(&code.purpose)
+                .execute(&mut *conn)
+                .await?.rows_affected();
+        }
+        sqlx::query(
+            "INSERT INTO one_time_codes (id, user_id, purpose, code_hash, target, created_at, \
+             expires_at, failed_attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+        )
+        .bind(&code.id)
+        .bind(&code.user_id)
+        .bind(&code.purpose)
+        .bind(&code.code_hash)
+        .bind(&code.target)
+        .bind(code.created_at)
+        .bind(code.expires_at)
+        .execute(&mut *conn)
+        .await?.rows_affected()
+    });
+    Ok(())
+}
+
+/// The newest code of a user for a purpose.
+pub async fn latest(
+    exec: Exec<'_>,
+    user_id: &str,
+    purpose: &str,
+) -> Result<Option<CodeRow>, StoreError> {
+    let sql = "SELECT id, user_id, purpose, code_hash, target, created_at, expires_at, \
+        failed_attempts FROM one_time_codes WHERE user_id = $1 AND purpose = $2 \
+        ORDER BY created_at DESC, id DESC LIMIT 1";
+    Ok(run!(exec, |conn| sqlx::query_as::<_, CodeRow>(sql)
+        .bind(user_id)
+        .bind(purpose)
+        .fetch_optional(conn)
+        .await?))
+}
+
+/// Counts a wrong guess atomically; returns the new count.
+pub async fn record_failure(exec: Exec<'_>, id: &str) -> Result<i64, StoreError> {
+    let sql = "UPDATE one_time_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 \
+        RETURNING failed_attempts";
+    let count: Option<i32> = run!(exec, |conn| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?);
+    Ok(count.map(i64::from).unwrap_or(i64::MAX))
+}
+
+/// Uses a code up: `true` only for the one caller that deleted it.
+pub async fn consume(exec: Exec<'_>, id: &str) -> Result<bool, StoreError> {
+    let sql = "DELETE FROM one_time_codes WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    Ok(result == 1)
+}
+
+/// Deletes every code of a user for a purpose (e.g. after initialization).
+pub async fn delete_for_user(exec: Exec<'_>, user_id: &str, purpose: &str) -> Result<(), StoreError> {
+    let sql = "DELETE FROM one_time_codes WHERE user_id = $1 AND purpose = $2";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(user_id)
+        .bind(purpose)
+        .execute(conn)
+        .await?.rows_affected());
+    Ok(())
+}

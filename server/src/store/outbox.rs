@@ -1,0 +1,149 @@
+//! The transactional outbox: messages written with the change that caused them and delivered
+//! later by the worker, which claims rows so that several instances never send one twice.
+
+use super::{Exec, StoreError};
+use crate::run;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub channel: String,
+    pub recipient: String,
+    pub template: String,
+    pub subject: String,
+    pub body: String,
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub not_after: Option<i64>,
+    pub next_attempt_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// The columns of [`OutboxRow`], as a literal so queries stay `&'static str`.
+macro_rules! outbox_columns {
+    () => {
+        "id, user_id, channel, recipient, template, subject, body, state, attempts, last_error, \
+         created_at, not_after, next_attempt_at, sent_at"
+    };
+}
+
+/// A message to queue.
+#[derive(Clone, Debug)]
+pub struct NewMessage<'a> {
+    pub id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub channel: &'a str,
+    pub recipient: &'a str,
+    pub template: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub created_at: i64,
+    /// Not delivered after this time (the code inside expired).
+    pub not_after: Option<i64>,
+}
+
+pub async fn enqueue(exec: Exec<'_>, message: &NewMessage<'_>) -> Result<(), StoreError> {
+    let sql = "INSERT INTO outbox (id, user_id, channel, recipient, template, subject, body, \
+        state, attempts, created_at, not_after, next_attempt_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $8)";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(message.id)
+        .bind(message.user_id)
+        .bind(message.channel)
+        .bind(message.recipient)
+        .bind(message.template)
+        .bind(message.subject)
+        .bind(message.body)
+        .bind(message.created_at)
+        .bind(message.not_after)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Claims the oldest due message for `lease_micros`, so no other worker takes it meanwhile.
+/// PostgreSQL skips rows other workers have locked; SQLite serializes writers anyway.
+pub async fn claim_next(
+    exec: Exec<'_>,
+    now: i64,
+    lease_micros: i64,
+) -> Result<Option<OutboxRow>, StoreError> {
+    macro_rules! claim {
+        ($lock:literal) => {
+            concat!(
+                "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = (",
+                "SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= $1 ",
+                "AND (claimed_until IS NULL OR claimed_until <= $1) ",
+                "ORDER BY next_attempt_at, id LIMIT 1",
+                $lock,
+                ") RETURNING ",
+                outbox_columns!()
+            )
+        };
+    }
+    let sql = match exec {
+        Exec::Sqlite(_) => claim!(""),
+        Exec::Postgres(_) => claim!(" FOR UPDATE SKIP LOCKED"),
+    };
+    Ok(run!(exec, |conn| sqlx::query_as::<_, OutboxRow>(sql)
+        .bind(now)
+        .bind(now + lease_micros)
+        .fetch_optional(conn)
+        .await?))
+}
+
+pub async fn mark_sent(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
+    let sql = "UPDATE outbox SET state = 'sent', sent_at = $2, claimed_until = NULL, \
+        last_error = NULL WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`.
+pub async fn mark_failed(
+    exec: Exec<'_>,
+    id: &str,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE outbox SET state = CASE WHEN $3 IS NULL THEN 'failed' ELSE 'queued' END, \
+        next_attempt_at = COALESCE($3, next_attempt_at), last_error = $2, claimed_until = NULL \
+        WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(error)
+        .bind(retry_at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Drops a message whose code expired before it could be sent.
+pub async fn mark_expired(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
+    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Messages of one user, newest first.
+pub async fn for_user(exec: Exec<'_>, user_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        outbox_columns!(),
+        " FROM outbox WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
+    );
+    Ok(run!(exec, |conn| sqlx::query_as::<_, OutboxRow>(sql)
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?))
+}

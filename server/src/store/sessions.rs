@@ -1,0 +1,84 @@
+//! Browser sessions, keyed by the SHA-256 of the cookie token.
+
+use super::{Exec, StoreError};
+use crate::run;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub authenticated_at: i64,
+}
+
+pub async fn insert(exec: Exec<'_>, session: &SessionRow) -> Result<(), StoreError> {
+    let sql = "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, \
+        authenticated_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(&session.id)
+        .bind(&session.user_id)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.expires_at)
+        .bind(session.authenticated_at)
+        .execute(conn)
+        .await?.rows_affected());
+    Ok(())
+}
+
+pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<SessionRow>, StoreError> {
+    let sql = "SELECT id, user_id, created_at, last_seen_at, expires_at, authenticated_at \
+        FROM sessions WHERE id = $1";
+    Ok(run!(exec, |conn| sqlx::query_as::<_, SessionRow>(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
+}
+
+/// Records activity (callers throttle this to avoid a write per request).
+pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
+    let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql).bind(id).bind(at).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Records that the password was checked again in this session.
+pub async fn reauthenticated(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
+    let sql = "UPDATE sessions SET authenticated_at = $2, last_seen_at = $2 WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql).bind(id).bind(at).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn delete(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
+    let sql = "DELETE FROM sessions WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    Ok(())
+}
+
+/// Ends every session of a user except `keep` (e.g. after a password reset).
+pub async fn delete_for_user(
+    exec: Exec<'_>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1 AND id <> COALESCE($2, '')";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(user_id)
+        .bind(keep)
+        .execute(conn)
+        .await?.rows_affected());
+    Ok(result)
+}
+
+/// Removes sessions past their absolute or idle end.
+pub async fn delete_expired(exec: Exec<'_>, now: i64, idle_before: i64) -> Result<u64, StoreError> {
+    let sql = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(now)
+        .bind(idle_before)
+        .execute(conn)
+        .await?.rows_affected());
+    Ok(result)
+}

@@ -1,0 +1,65 @@
+//! HTTP: the router, authentication middleware, the Origin check, security headers, the Leptos
+//! mounting and the ZITADEL-compatible REST API.
+
+mod auth;
+mod headers;
+pub mod rest;
+
+pub use auth::CookieSettings;
+
+use crate::backend::RosterBackend;
+use crate::domain::Services;
+use app::port::SharedBackend;
+use axum::Router;
+use axum::middleware;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+/// What the HTTP layer needs from the rest of the server.
+#[derive(Clone, Debug)]
+pub struct WebState {
+    pub services: Services,
+    pub cookies: CookieSettings,
+    /// The origin of the public URL, for the Origin check.
+    pub public_origin: String,
+}
+
+/// Builds the whole HTTP application.
+pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
+    let backend: SharedBackend = Arc::new(RosterBackend::new(
+        state.services.clone(),
+        state.cookies.clone(),
+    ));
+    let routes = generate_route_list(app::App);
+    let shell_options = leptos_options.clone();
+    let context_backend = backend.clone();
+    let ui = Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || {
+                provide_context(context_backend.clone());
+                headers::provide_request_nonce();
+            },
+            move || app::shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            move || {
+                provide_context(backend.clone());
+                headers::provide_request_nonce();
+            },
+            app::shell,
+        ))
+        .with_state(leptos_options)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::check_origin));
+
+    Router::new()
+        .nest("/management/v1", rest::router(state.services.clone()))
+        .merge(ui)
+        .layer(middleware::from_fn(headers::security_headers))
+        .layer(TraceLayer::new_for_http())
+}
