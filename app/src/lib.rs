@@ -3,6 +3,8 @@
 //! Compiled twice: with `ssr` inside the server (rendering and server functions) and with
 //! `hydrate` into the browser bundle. See `docs` in the repository for the architecture.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod browser;
@@ -17,7 +19,7 @@ use components::{Header, Hydrated};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 use session::SessionContext;
 
 /// The HTML document around the app (server rendering only).
@@ -38,7 +40,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The single-page app: the sign-in and account pages and the admin views.
+/// The single-page app: the sign-in and account pages and the admin views. Pages render
+/// after their data (`SsrMode::Async`), so a guard can still answer with a redirect.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -57,17 +60,18 @@ pub fn App() -> impl IntoView {
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Home />
-                    <Route path=path!("/signin") view=pages::SignInPage />
-                    <Route path=path!("/change-password") view=pages::ChangePasswordPage />
-                    <Route path=path!("/init") view=pages::InitPage />
-                    <Route path=path!("/account") view=pages::AccountPage />
-                    <Route path=path!("/admin/users") view=pages::admin::UsersPage />
-                    <Route path=path!("/admin/users/import") view=pages::admin::ImportPage />
-                    <Route path=path!("/admin/users/:id") view=pages::admin::UserPage />
+                    <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=pages::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/change-password") view=pages::ChangePasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/init") view=pages::InitPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=pages::admin::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/import") view=pages::admin::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view=pages::admin::UserPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/admin/service-accounts")
                         view=pages::admin::ServiceAccountsPage
+                        ssr=SsrMode::Async
                     />
                 </Routes>
             </main>

@@ -37,8 +37,7 @@ pub trait Backend: Send + Sync + 'static {
         new_password: String,
     ) -> Result<(), AppError>;
     /// Finishes initialization with the code from the invitation mail.
-    async fn complete_initialization(&self, actor: &Actor, form: InitForm)
-    -> Result<(), AppError>;
+    async fn complete_initialization(&self, actor: &Actor, form: InitForm) -> Result<(), AppError>;
 
     // --- account (signed-in people, on themselves) ---
     async fn own_profile(&self, actor: &Actor) -> Result<ProfileView, AppError>;

@@ -3,9 +3,9 @@
 
 use crate::domain::authz::{self, Permission};
 use crate::domain::clock::rfc3339;
+use crate::domain::error::faults;
 use crate::domain::users::{ImportHuman, gender_of, state_of};
 use crate::domain::values::Profile;
-use crate::domain::error::faults;
 use crate::domain::{DomainError, Services, messages};
 use crate::store::users::UserRow;
 use crate::web::CookieSettings;
@@ -115,7 +115,10 @@ impl Backend for RosterBackend {
             .sign_in(&login, &password)
             .await
             .map_err(app_error)?;
-        Ok((signed_in.outcome, self.cookies.set(signed_in.token.as_str())))
+        Ok((
+            signed_in.outcome,
+            self.cookies.set(signed_in.token.as_str()),
+        ))
     }
 
     async fn sign_out(&self, actor: &Actor) -> Result<SetCookie, AppError> {
@@ -139,11 +142,7 @@ impl Backend for RosterBackend {
             .map_err(app_error)
     }
 
-    async fn complete_initialization(
-        &self,
-        actor: &Actor,
-        form: InitForm,
-    ) -> Result<(), AppError> {
+    async fn complete_initialization(&self, actor: &Actor, form: InitForm) -> Result<(), AppError> {
         self.services
             .complete_initialization(actor, &form)
             .await
@@ -168,7 +167,9 @@ impl Backend for RosterBackend {
             let access = authz::own_account(actor)?;
             let profile = Profile::parse(&form)?;
             let own = self.services.own_human(&access).await?;
-            self.services.update_profile(&access, &own.id, profile).await?;
+            self.services
+                .update_profile(&access, &own.id, profile)
+                .await?;
             let row = self.services.own_human(&access).await?;
             Ok(profile_view(&row))
         };

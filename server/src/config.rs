@@ -88,7 +88,8 @@ impl Config {
     /// Reads settings through `lookup` (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let text = |name: &'static str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
+        let text =
+            |name: &'static str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
         let parse_bool = |name: &'static str, default: bool| -> Result<bool, ConfigError> {
             match get(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
                 None => Ok(default),
@@ -142,7 +143,11 @@ impl Config {
                 });
             }
         };
-        let min_length = number("ROSTER_PASSWORD_MIN_LENGTH", get("ROSTER_PASSWORD_MIN_LENGTH"), 8_usize)?;
+        let min_length = number(
+            "ROSTER_PASSWORD_MIN_LENGTH",
+            get("ROSTER_PASSWORD_MIN_LENGTH"),
+            8_usize,
+        )?;
         if !(1..=72).contains(&min_length) {
             return Err(ConfigError {
                 name: "ROSTER_PASSWORD_MIN_LENGTH",
@@ -150,9 +155,21 @@ impl Config {
             });
         }
         let hash_cost = HashCost {
-            memory_kib: number("ROSTER_ARGON2_MEMORY_KIB", get("ROSTER_ARGON2_MEMORY_KIB"), 19 * 1024)?,
-            iterations: number("ROSTER_ARGON2_ITERATIONS", get("ROSTER_ARGON2_ITERATIONS"), 2)?,
-            parallelism: number("ROSTER_ARGON2_PARALLELISM", get("ROSTER_ARGON2_PARALLELISM"), 1)?,
+            memory_kib: number(
+                "ROSTER_ARGON2_MEMORY_KIB",
+                get("ROSTER_ARGON2_MEMORY_KIB"),
+                19 * 1024,
+            )?,
+            iterations: number(
+                "ROSTER_ARGON2_ITERATIONS",
+                get("ROSTER_ARGON2_ITERATIONS"),
+                2,
+            )?,
+            parallelism: number(
+                "ROSTER_ARGON2_PARALLELISM",
+                get("ROSTER_ARGON2_PARALLELISM"),
+                1,
+            )?,
         };
         let floor = HashCost::default();
         if hash_cost.memory_kib < floor.memory_kib || hash_cost.iterations < floor.iterations {
@@ -266,18 +283,30 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        assert_eq!(config(&[("ROSTER_LISTEN", "nowhere")]).unwrap_err().name, "ROSTER_LISTEN");
         assert_eq!(
-            config(&[("ROSTER_PUBLIC_URL", "http://localhost:3000/app")]).unwrap_err().name,
+            config(&[("ROSTER_LISTEN", "nowhere")]).unwrap_err().name,
+            "ROSTER_LISTEN"
+        );
+        assert_eq!(
+            config(&[("ROSTER_PUBLIC_URL", "http://localhost:3000/app")])
+                .unwrap_err()
+                .name,
             "ROSTER_PUBLIC_URL"
         );
-        assert_eq!(config(&[("ROSTER_SECRET_KEY", "abc")]).unwrap_err().name, "ROSTER_SECRET_KEY");
         assert_eq!(
-            config(&[("ROSTER_BOOTSTRAP_PAT_ROLE", "GOD")]).unwrap_err().name,
+            config(&[("ROSTER_SECRET_KEY", "abc")]).unwrap_err().name,
+            "ROSTER_SECRET_KEY"
+        );
+        assert_eq!(
+            config(&[("ROSTER_BOOTSTRAP_PAT_ROLE", "GOD")])
+                .unwrap_err()
+                .name,
             "ROSTER_BOOTSTRAP_PAT_ROLE"
         );
         assert_eq!(
-            config(&[("ROSTER_ARGON2_MEMORY_KIB", "1024")]).unwrap_err().name,
+            config(&[("ROSTER_ARGON2_MEMORY_KIB", "1024")])
+                .unwrap_err()
+                .name,
             "ROSTER_ARGON2_MEMORY_KIB"
         );
     }

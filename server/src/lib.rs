@@ -3,6 +3,8 @@
 //! [`build_app`] turns a [`Config`] into a ready [`Roster`] (database migrated, instance
 //! bootstrapped, router built); `main` serves it, and the in-process tests call it directly.
 
+#![recursion_limit = "512"]
+
 pub mod backend;
 pub mod config;
 pub mod domain;
@@ -45,7 +47,10 @@ pub async fn build_app(config: Config) -> anyhow::Result<Roster> {
 /// Builds Roster with a given clock (tests move time by hand).
 pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
     if let Some(path) = sqlite_path(&config.database_url) {
-        if let Some(parent) = Path::new(path).parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating the database directory {}", parent.display()))?;
         }
@@ -72,7 +77,10 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
         .bootstrap(&BootstrapSettings {
             org_name: config.org_name.clone(),
             admin_username: config.admin_username.clone(),
-            admin_password: config.admin_password.as_ref().map(|secret| secret.0.clone()),
+            admin_password: config
+                .admin_password
+                .as_ref()
+                .map(|secret| secret.0.clone()),
             admin_email: config.admin_email.clone(),
             pat_path: config.bootstrap_pat_path.clone(),
             pat_role: config.bootstrap_pat_role,
@@ -129,7 +137,10 @@ fn load_secret_key(source: &SecretKeySource) -> anyhow::Result<SecretKey> {
             }
             let mut key = [0_u8; 32];
             rand::rng().fill_bytes(&mut key);
-            if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            if let Some(parent) = path
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(parent)?;
             }
             write_private(path, &key)
@@ -154,7 +165,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {
-        assert_eq!(sqlite_path("sqlite://./data/roster.db"), Some("./data/roster.db"));
+        assert_eq!(
+            sqlite_path("sqlite://./data/roster.db"),
+            Some("./data/roster.db")
+        );
         assert_eq!(sqlite_path("sqlite:/tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://localhost/roster"), None);

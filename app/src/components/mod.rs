@@ -4,7 +4,7 @@ mod form;
 mod layout;
 
 pub use form::{
-    CheckboxField, ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton,
-    SuccessBanner, error_of, field_error,
+    CheckboxField, ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton, SuccessBanner,
+    error_of, field_error,
 };
 pub use layout::{Header, Hydrated, use_hydrated};

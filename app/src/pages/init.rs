@@ -48,7 +48,12 @@ pub fn InitPage() -> impl IntoView {
 }
 
 #[component]
-fn InitFormView(user_id: String, code: String, password_set: bool, signed_in: bool) -> impl IntoView {
+fn InitFormView(
+    user_id: String,
+    code: String,
+    password_set: bool,
+    signed_in: bool,
+) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let code = RwSignal::new(code);
@@ -85,7 +90,11 @@ fn InitFormView(user_id: String, code: String, password_set: bool, signed_in: bo
             form: InitForm {
                 user_id: user_id.clone(),
                 code: code.get_untracked().trim().to_owned(),
-                password: if password_set { String::new() } else { password.get_untracked() },
+                password: if password_set {
+                    String::new()
+                } else {
+                    password.get_untracked()
+                },
                 password_confirmation: confirmation.get_untracked(),
             },
         });

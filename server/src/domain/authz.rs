@@ -26,7 +26,10 @@ pub fn grants(role: Role, permission: Permission) -> bool {
 }
 
 fn applies_to(membership: &Membership, org_id: &OrgId) -> bool {
-    membership.org_id.as_ref().is_none_or(|granted| granted == org_id)
+    membership
+        .org_id
+        .as_ref()
+        .is_none_or(|granted| granted == org_id)
 }
 
 /// Proof that the caller may act in one organisation (as an administrator) or on one user
@@ -115,7 +118,10 @@ pub fn orgs_with(actor: &Actor, permission: Permission) -> Result<Option<Vec<Org
     if granting.is_empty() {
         return Err(DomainError::PermissionDenied(faults::NO_PERMISSION));
     }
-    if granting.iter().any(|membership| membership.org_id.is_none()) {
+    if granting
+        .iter()
+        .any(|membership| membership.org_id.is_none())
+    {
         return Ok(None);
     }
     Ok(Some(

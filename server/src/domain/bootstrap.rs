@@ -1,13 +1,13 @@
 //! First start: the instance, its default organisation, the first admin and, on request, a
 //! service account whose token is written to a file for scripts.
 
+use super::Services;
 use super::error::DomainError;
 use super::events::UserChange;
 use super::ids::new_id;
 use super::password::PasswordContext;
 use super::service_accounts::NewServiceAccount;
 use super::values::{EmailAddress, Username};
-use super::Services;
 use crate::store::users::NewUser;
 use crate::store::{memberships, orgs, users};
 use app::model::{OrgId, Role, UserState};
@@ -51,12 +51,17 @@ fn one_time_password() -> String {
 impl Services {
     /// Creates the instance on the first start; later starts (and instances racing on one
     /// PostgreSQL) find it and change nothing.
-    pub async fn bootstrap(&self, settings: &BootstrapSettings) -> Result<BootstrapReport, DomainError> {
+    pub async fn bootstrap(
+        &self,
+        settings: &BootstrapSettings,
+    ) -> Result<BootstrapReport, DomainError> {
         {
             let mut conn = self.db().conn().await?;
             if orgs::default_org_id(conn.exec()).await?.is_some() {
                 if settings.pat_path.is_some() {
-                    tracing::warn!("ROSTER_BOOTSTRAP_PAT_PATH is only used at the first start; ignored");
+                    tracing::warn!(
+                        "ROSTER_BOOTSTRAP_PAT_PATH is only used at the first start; ignored"
+                    );
                 }
                 return Ok(BootstrapReport {
                     admin_username: settings.admin_username.clone(),
@@ -95,7 +100,10 @@ impl Services {
             json!({ "userName": username.as_str(), "email": email.as_str(), "bootstrap": true }),
         );
         change.push("user.human.email.verified", json!({}));
-        change.push("user.membership.added", json!({ "role": Role::IamOwner.as_str() }));
+        change.push(
+            "user.membership.added",
+            json!({ "role": Role::IamOwner.as_str() }),
+        );
         let stamp = change.stamp();
         users::insert(
             tx.exec(),
@@ -166,7 +174,10 @@ impl Services {
 
 /// Writes a secret readable by the owner only.
 async fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         tokio::fs::create_dir_all(parent).await?;
     }
     let mut options = tokio::fs::OpenOptions::new();

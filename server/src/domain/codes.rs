@@ -137,11 +137,19 @@ mod tests {
     fn codes_follow_the_contract_alphabets() {
         let init = PlainCode::generate(Purpose::Init);
         assert_eq!(init.as_str().len(), 6);
-        assert!(init.as_str().bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert!(
+            init.as_str()
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        );
         let passkey = PlainCode::generate(Purpose::PasskeyRegistration);
         assert_eq!(passkey.as_str().len(), 12);
         assert!(passkey.as_str().bytes().all(|b| b.is_ascii_alphanumeric()));
-        assert_eq!(format!("{init:?}"), "PlainCode(…)", "codes never reach logs");
+        assert_eq!(
+            format!("{init:?}"),
+            "PlainCode(…)",
+            "codes never reach logs"
+        );
     }
 
     #[test]

@@ -102,8 +102,9 @@ pub mod faults {
         Fault::new("ROSTER-pwreq", "Errors.User.Password.Empty").on("password");
     pub const PASSWORD_UNCHANGED: Fault =
         Fault::new("ROSTER-pwsam", "Errors.User.Password.NotChanged").on("password");
-    pub const PASSWORD_CONFIRMATION: Fault = Fault::new("ROSTER-pwcnf", "Errors.User.Password.ConfirmationWrong")
-        .on("password_confirmation");
+    pub const PASSWORD_CONFIRMATION: Fault =
+        Fault::new("ROSTER-pwcnf", "Errors.User.Password.ConfirmationWrong")
+            .on("password_confirmation");
 
     // Input (Roster's own checks on top of the contract)
     pub const CONTROL_CHARACTERS: Fault =
@@ -130,8 +131,7 @@ pub mod faults {
     pub const HASH_NOT_SUPPORTED: Fault =
         Fault::new("USER-JDk4t", "Errors.User.Password.NotSupported").on("hashed_password");
     pub const IDP_INVALID: Fault = Fault::new("COMMAND-6m9Kd", "Errors.User.ExternalIDP.Invalid");
-    pub const IDP_NOT_EXISTING: Fault =
-        Fault::new("COMMAND-39nfs", "Errors.IDPConfig.NotExisting");
+    pub const IDP_NOT_EXISTING: Fault = Fault::new("COMMAND-39nfs", "Errors.IDPConfig.NotExisting");
     pub const PROFILE_NOT_FOUND: Fault =
         Fault::new("COMMAND-3M9sd", "Errors.User.Profile.NotFound");
     pub const PROFILE_NOT_CHANGED: Fault =
@@ -147,16 +147,31 @@ pub mod faults {
     pub const GET_PHONE_NOT_HUMAN: Fault = Fault::new("QUERY-hliQl", "Errors.User.NotHuman");
 
     // Password policy (contract 4.3) and Roster's always-on checks
-    pub const PASSWORD_MIN_LENGTH: Fault =
-        Fault::new("DOMAIN-HuJf6", "Errors.User.PasswordComplexityPolicy.MinLength").on("password");
-    pub const PASSWORD_HAS_LOWER: Fault =
-        Fault::new("DOMAIN-co3Xw", "Errors.User.PasswordComplexityPolicy.HasLower").on("password");
-    pub const PASSWORD_HAS_UPPER: Fault =
-        Fault::new("DOMAIN-VoaRj", "Errors.User.PasswordComplexityPolicy.HasUpper").on("password");
-    pub const PASSWORD_HAS_NUMBER: Fault =
-        Fault::new("DOMAIN-ZBv4H", "Errors.User.PasswordComplexityPolicy.HasNumber").on("password");
-    pub const PASSWORD_HAS_SYMBOL: Fault =
-        Fault::new("DOMAIN-ZDLwA", "Errors.User.PasswordComplexityPolicy.HasSymbol").on("password");
+    pub const PASSWORD_MIN_LENGTH: Fault = Fault::new(
+        "DOMAIN-HuJf6",
+        "Errors.User.PasswordComplexityPolicy.MinLength",
+    )
+    .on("password");
+    pub const PASSWORD_HAS_LOWER: Fault = Fault::new(
+        "DOMAIN-co3Xw",
+        "Errors.User.PasswordComplexityPolicy.HasLower",
+    )
+    .on("password");
+    pub const PASSWORD_HAS_UPPER: Fault = Fault::new(
+        "DOMAIN-VoaRj",
+        "Errors.User.PasswordComplexityPolicy.HasUpper",
+    )
+    .on("password");
+    pub const PASSWORD_HAS_NUMBER: Fault = Fault::new(
+        "DOMAIN-ZBv4H",
+        "Errors.User.PasswordComplexityPolicy.HasNumber",
+    )
+    .on("password");
+    pub const PASSWORD_HAS_SYMBOL: Fault = Fault::new(
+        "DOMAIN-ZDLwA",
+        "Errors.User.PasswordComplexityPolicy.HasSymbol",
+    )
+    .on("password");
     pub const PASSWORD_TOO_LONG: Fault =
         Fault::new("ROSTER-pwlen", "Errors.User.Password.TooLong").on("password");
     pub const PASSWORD_TOO_COMMON: Fault =

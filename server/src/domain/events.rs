@@ -17,7 +17,12 @@ pub(crate) struct UserChange<'a> {
 
 impl<'a> UserChange<'a> {
     /// Starts a change of a user whose last event had `previous_sequence` (0 for a new user).
-    pub fn new(user_id: &'a str, previous_sequence: i64, at: i64, actor_id: Option<&'a str>) -> Self {
+    pub fn new(
+        user_id: &'a str,
+        previous_sequence: i64,
+        at: i64,
+        actor_id: Option<&'a str>,
+    ) -> Self {
         UserChange {
             user_id,
             previous_sequence,

@@ -33,9 +33,7 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.User.PasswordComplexityPolicy.HasSymbol" => "Password must contain symbol",
         "Errors.User.MFA.OTP.NotExisting" => "Multifactor OTP (OneTimePassword) doesn't exist",
         "Errors.User.WebAuthN.NotFound" => "WebAuthN Token could not be found",
-        "Errors.User.DomainNotAllowedAsUsername" => {
-            "Domain is already reserved and cannot be used"
-        }
+        "Errors.User.DomainNotAllowedAsUsername" => "Domain is already reserved and cannot be used",
         "Errors.User.Username.Empty" => "Username is empty",
         "Errors.User.ExternalIDP.Invalid" => "External IDP invalid",
         "Errors.User.ExternalIDP.AlreadyExists" => "External IDP already taken",

@@ -1,10 +1,10 @@
 //! Organisations: the default one, lookups for the org context, and creating more.
 
+use super::Services;
 use super::authz::{self, Permission};
 use super::error::{DomainError, faults};
 use super::ids::new_id;
 use super::values::check_text;
-use super::Services;
 use crate::store::orgs;
 use app::model::{Actor, OrgId, OrgView};
 

@@ -2,7 +2,9 @@
 //! import (decision D3), each verified by its own scheme and re-hashed on first sign-in.
 
 use super::error::{DomainError, faults};
-use argon2::{Algorithm, Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::{
+    Algorithm, Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
+};
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use rand::RngCore as _;
@@ -271,7 +273,9 @@ impl StoredHash {
                 (parsed.salt.is_some() && parsed.hash.is_some())
                     .then(|| StoredHash::Argon2(value.to_owned()))
             }
-            "2a" | "2b" | "2y" => parse_bcrypt(&fields).then(|| StoredHash::Bcrypt(value.to_owned())),
+            "2a" | "2b" | "2y" => {
+                parse_bcrypt(&fields).then(|| StoredHash::Bcrypt(value.to_owned()))
+            }
             "5" | "6" => parse_sha_crypt(&fields).then(|| StoredHash::ShaCrypt(value.to_owned())),
             "pbkdf2-sha256" | "pbkdf2-sha512" => parse_pbkdf2(&fields),
             "scrypt" => parse_scrypt(&fields),
@@ -281,11 +285,8 @@ impl StoredHash {
 
     fn matches(&self, password: &[u8]) -> bool {
         match self {
-            StoredHash::Argon2(value) => PasswordHash::new(value).is_ok_and(|parsed| {
-                Argon2::default()
-                    .verify_password(password, &parsed)
-                    .is_ok()
-            }),
+            StoredHash::Argon2(value) => PasswordHash::new(value)
+                .is_ok_and(|parsed| Argon2::default().verify_password(password, &parsed).is_ok()),
             StoredHash::Bcrypt(value) => bcrypt::verify(password, value).unwrap_or(false),
             StoredHash::ShaCrypt(value) => {
                 use sha_crypt::PasswordVerifier as _;
@@ -353,7 +354,10 @@ fn parse_bcrypt(fields: &[&str]) -> bool {
     let [_, _, cost, rest] = fields else {
         return false;
     };
-    let cost_ok = cost.len() == 2 && cost.parse::<u32>().is_ok_and(|cost| (4..=31).contains(&cost));
+    let cost_ok = cost.len() == 2
+        && cost
+            .parse::<u32>()
+            .is_ok_and(|cost| (4..=31).contains(&cost));
     cost_ok && rest.len() == 53 && rest.bytes().all(is_bcrypt_char)
 }
 
@@ -375,7 +379,9 @@ fn parse_sha_crypt(fields: &[&str]) -> bool {
     };
     let expected = if fields[1] == "5" { 43 } else { 86 };
     salt.len() <= 16
-        && salt.bytes().all(|byte| byte != b'$' && byte != b':' && byte != b'\n')
+        && salt
+            .bytes()
+            .all(|byte| byte != b'$' && byte != b':' && byte != b'\n')
         && hash.len() == expected
         && hash.bytes().all(is_bcrypt_char)
 }
@@ -393,7 +399,8 @@ fn parse_pbkdf2(fields: &[&str]) -> Option<StoredHash> {
     let decode = |text: &str| B64.decode(text.replace('.', "+")).ok();
     let salt = decode(salt)?;
     let hash = decode(hash)?;
-    let ok = (1..=10_000_000).contains(&rounds) && !salt.is_empty() && (16..=64).contains(&hash.len());
+    let ok =
+        (1..=10_000_000).contains(&rounds) && !salt.is_empty() && (16..=64).contains(&hash.len());
     ok.then_some(StoredHash::Pbkdf2 {
         sha512: *algorithm == "pbkdf2-sha512",
         rounds,
@@ -446,7 +453,11 @@ mod tests {
     use super::*;
 
     fn context() -> PasswordContext<'static> {
-        PasswordContext::of_user("ivana.smith", "ivana@example.com", ["Ivana", "Smith", "Ivana Smith"])
+        PasswordContext::of_user(
+            "ivana.smith",
+            "ivana@example.com",
+            ["Ivana", "Smith", "Ivana Smith"],
+        )
     }
 
     #[test]
@@ -458,11 +469,23 @@ mod tests {
         };
         assert_eq!(fault(policy.check("Ab1!", &context())), "DOMAIN-HuJf6");
         assert!(policy.check("lantern meadow", &context()).is_ok());
-        assert!(policy.check("ünïcødé🙂🙂", &context()).is_ok(), "any script and emoji");
+        assert!(
+            policy.check("ünïcødé🙂🙂", &context()).is_ok(),
+            "any script and emoji"
+        );
         assert_eq!(fault(policy.check("Password", &context())), "ROSTER-pwcom");
-        assert_eq!(fault(policy.check("xxIVANA.SMITHxx", &context())), "ROSTER-pwctx");
-        assert_eq!(fault(policy.check("my-smith-harbor", &context())), "ROSTER-pwctx");
-        assert_eq!(fault(policy.check(&"a".repeat(129), &context())), "ROSTER-pwlen");
+        assert_eq!(
+            fault(policy.check("xxIVANA.SMITHxx", &context())),
+            "ROSTER-pwctx"
+        );
+        assert_eq!(
+            fault(policy.check("my-smith-harbor", &context())),
+            "ROSTER-pwctx"
+        );
+        assert_eq!(
+            fault(policy.check(&"a".repeat(129), &context())),
+            "ROSTER-pwlen"
+        );
     }
 
     #[test]
@@ -492,7 +515,13 @@ mod tests {
         let hash = hasher.hash("Cafe\u{301} au lait").await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         let nfc = hasher.verify(&hash, "Caf\u{e9} au lait").await.unwrap();
-        assert_eq!(nfc, Verified { matches: true, needs_rehash: false });
+        assert_eq!(
+            nfc,
+            Verified {
+                matches: true,
+                needs_rehash: false
+            }
+        );
         let wrong = hasher.verify(&hash, "Cafe au lait").await.unwrap();
         assert!(!wrong.matches);
     }
@@ -518,8 +547,18 @@ mod tests {
         for (hash, password) in samples {
             assert!(validate_imported_hash(hash).is_ok(), "{hash}");
             let verified = hasher.verify(hash, password).await.unwrap();
-            assert_eq!(verified, Verified { matches: true, needs_rehash: true }, "{hash}");
-            assert!(!hasher.verify(hash, "wrong").await.unwrap().matches, "{hash}");
+            assert_eq!(
+                verified,
+                Verified {
+                    matches: true,
+                    needs_rehash: true
+                },
+                "{hash}"
+            );
+            assert!(
+                !hasher.verify(hash, "wrong").await.unwrap().matches,
+                "{hash}"
+            );
         }
     }
 

@@ -1,5 +1,6 @@
 //! Service accounts (machine users) and their personal access tokens for the REST API.
 
+use super::Services;
 use super::authz::{self, Permission};
 use super::clock::rfc3339;
 use super::error::{DomainError, faults};
@@ -7,7 +8,6 @@ use super::events::UserChange;
 use super::ids::new_id;
 use super::sessions::{load_memberships, token_key};
 use super::values::{Username, check_text};
-use super::Services;
 use crate::store::users::NewUser;
 use crate::store::{Tx, memberships, tokens, users};
 use app::model::{

@@ -139,8 +139,12 @@ impl Services {
             // The hash may have changed meanwhile (a concurrent sign-in upgraded it first);
             // either way the stored hash stays valid for this password.
             if let Some(current) = users::get_for_update(tx.exec(), &user.id).await? {
-                let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
-                change.push("user.human.password.hash.updated", json!({ "algorithm": "argon2id" }));
+                let mut change =
+                    UserChange::new(&current.id, current.sequence, now, Some(&current.id));
+                change.push(
+                    "user.human.password.hash.updated",
+                    json!({ "algorithm": "argon2id" }),
+                );
                 let stamp = change.write(&mut tx).await?;
                 users::set_password(
                     tx.exec(),
@@ -263,7 +267,13 @@ impl Services {
             .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
         drop(conn);
         let stored = user.password_hash.clone().unwrap_or_default();
-        if !self.deps().hasher.verify(&stored, current_password).await?.matches {
+        if !self
+            .deps()
+            .hasher
+            .verify(&stored, current_password)
+            .await?
+            .matches
+        {
             return Err(DomainError::Invalid(faults::CURRENT_PASSWORD_WRONG));
         }
         if new_password == current_password {
@@ -330,7 +340,9 @@ impl Services {
         }
         let stored = codes::latest(conn.exec(), &user_id, purpose.as_str())
             .await?
-            .filter(|row| row.expires_at > now && i64::from(row.failed_attempts) < purpose.max_attempts())
+            .filter(|row| {
+                row.expires_at > now && i64::from(row.failed_attempts) < purpose.max_attempts()
+            })
             .ok_or_else(invalid_code)?;
         drop(conn);
         if !self
@@ -367,7 +379,9 @@ impl Services {
             .await?
             .ok_or_else(invalid_code)?;
         // Consuming the code is the single-use guard: of two parallel requests only one deletes it.
-        if state_of(&current) != UserState::Initial || !codes::consume(tx.exec(), &stored.id).await? {
+        if state_of(&current) != UserState::Initial
+            || !codes::consume(tx.exec(), &stored.id).await?
+        {
             return Err(invalid_code());
         }
         codes::delete_for_user(tx.exec(), &user_id, purpose.as_str()).await?;

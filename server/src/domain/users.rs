@@ -16,9 +16,7 @@ use crate::notify::{self, Channel, Outgoing, templates};
 use crate::store::codes::CodeRow;
 use crate::store::users::{NewUser, ProfileValues, UserFilter, UserRow};
 use crate::store::{self, Tx, users};
-use app::model::{
-    Actor, Gender, OrgId, UserListPage, UserListQuery, UserState, UserSummary,
-};
+use app::model::{Actor, Gender, OrgId, UserListPage, UserListQuery, UserState, UserSummary};
 use serde_json::json;
 
 /// An external identity link on import (contract 3.1 `idps`).
@@ -157,12 +155,19 @@ impl Services {
         } else {
             DisplayName::parse(&input.display_name)?
         };
-        let plain_password = input.password.clone().filter(|password| !password.is_empty());
+        let plain_password = input
+            .password
+            .clone()
+            .filter(|password| !password.is_empty());
         if let Some(password) = &plain_password {
             let context = PasswordContext::of_user(
                 username.as_str(),
                 email.as_str(),
-                [first_name.as_str(), last_name.as_str(), display_name.as_str()],
+                [
+                    first_name.as_str(),
+                    last_name.as_str(),
+                    display_name.as_str(),
+                ],
             );
             self.deps().policy.check(password, &context)?;
         }
@@ -214,8 +219,7 @@ impl Services {
             && valid.plain_password.is_some()
             && input.password_change_required;
         let needs_init = input.idps.is_empty()
-            && (!input.email_verified
-                || (password_hash.is_none() && !input.request_passwordless));
+            && (!input.email_verified || (password_hash.is_none() && !input.request_passwordless));
         let state = if needs_init {
             UserState::Initial
         } else {
@@ -265,9 +269,12 @@ impl Services {
             }
             (None, _) => None,
         };
-        let passkey_code = input
-            .request_passwordless
-            .then(|| (new_id(now), PlainCode::generate(Purpose::PasskeyRegistration)));
+        let passkey_code = input.request_passwordless.then(|| {
+            (
+                new_id(now),
+                PlainCode::generate(Purpose::PasskeyRegistration),
+            )
+        });
         if let Some((code_id, _)) = &passkey_code {
             change.push(
                 "user.human.passwordless.initialization.code.added",
@@ -317,7 +324,14 @@ impl Services {
                     ("loginname", valid.username.as_str()),
                     ("code", code.as_str()),
                     ("orgID", org_id),
-                    ("passwordset", if password_hash.is_some() { "true" } else { "false" }),
+                    (
+                        "passwordset",
+                        if password_hash.is_some() {
+                            "true"
+                        } else {
+                            "false"
+                        },
+                    ),
                 ],
             );
             let message = templates::init_code(
@@ -608,6 +622,4 @@ impl Services {
         let access = authz::in_org(actor, OrgId(row.org_id.clone()), permission)?;
         Ok((access, Box::new(row)))
     }
-
-
 }

@@ -134,7 +134,9 @@ impl LanguageTag {
 
     pub fn parse(raw: &str) -> Result<LanguageTag, DomainError> {
         if raw.chars().count() > 10 {
-            return Err(DomainError::Invalid(faults::TOO_LONG.on("preferred_language")));
+            return Err(DomainError::Invalid(
+                faults::TOO_LONG.on("preferred_language"),
+            ));
         }
         Ok(LanguageTag::canonical(raw))
     }
@@ -177,14 +179,16 @@ impl EmailAddress {
             return false;
         };
         let local_ok = !local.is_empty()
-            && local
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&byte));
+            && local.bytes().all(|byte| {
+                byte.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&byte)
+            });
         let domain_ok = !domain.is_empty()
             && domain.split('.').all(|label| {
                 let bytes = label.as_bytes();
                 (1..=63).contains(&bytes.len())
-                    && bytes.iter().all(|byte| byte.is_ascii_alphanumeric() || *byte == b'-')
+                    && bytes
+                        .iter()
+                        .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'-')
                     && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
                     && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
             });
@@ -275,7 +279,10 @@ mod tests {
             Username::parse(&"u".repeat(201)),
             Err(DomainError::Invalid(fault)) if fault.key == "Errors.Input.TooLong"
         ));
-        assert!(Username::parse(&"ü".repeat(200)).is_ok(), "runes, not bytes");
+        assert!(
+            Username::parse(&"ü".repeat(200)).is_ok(),
+            "runes, not bytes"
+        );
     }
 
     #[test]

@@ -40,7 +40,12 @@ mod tests {
 
     #[test]
     fn init_mail_carries_link_and_code() {
-        let mail = init_code("Ann Lee", "ann", "http://localhost:3000/init?code=ABC123", "ABC123");
+        let mail = init_code(
+            "Ann Lee",
+            "ann",
+            "http://localhost:3000/init?code=ABC123",
+            "ABC123",
+        );
         assert_eq!(mail.template, "init");
         assert!(mail.body.contains("http://localhost:3000/init?code=ABC123"));
         assert!(mail.body.contains("ABC123"));

@@ -24,7 +24,8 @@ pub async fn insert(exec: Exec<'_>, code: &CodeRow, replace: bool) -> Result<(),
                 .bind(&code.user_id)
                 .bind(&code.purpose)
                 .execute(&mut *conn)
-                .await?.rows_affected();
+                .await?
+                .rows_affected();
         }
         sqlx::query(
             "INSERT INTO one_time_codes (id, user_id, purpose, code_hash, target, created_at, \
@@ -38,7 +39,8 @@ pub async fn insert(exec: Exec<'_>, code: &CodeRow, replace: bool) -> Result<(),
         .bind(code.created_at)
         .bind(code.expires_at)
         .execute(&mut *conn)
-        .await?.rows_affected()
+        .await?
+        .rows_affected()
     });
     Ok(())
 }
@@ -73,17 +75,26 @@ pub async fn record_failure(exec: Exec<'_>, id: &str) -> Result<i64, StoreError>
 /// Uses a code up: `true` only for the one caller that deleted it.
 pub async fn consume(exec: Exec<'_>, id: &str) -> Result<bool, StoreError> {
     let sql = "DELETE FROM one_time_codes WHERE id = $1";
-    let result = run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(result == 1)
 }
 
 /// Deletes every code of a user for a purpose (e.g. after initialization).
-pub async fn delete_for_user(exec: Exec<'_>, user_id: &str, purpose: &str) -> Result<(), StoreError> {
+pub async fn delete_for_user(
+    exec: Exec<'_>,
+    user_id: &str,
+    purpose: &str,
+) -> Result<(), StoreError> {
     let sql = "DELETE FROM one_time_codes WHERE user_id = $1 AND purpose = $2";
     run!(exec, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(purpose)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(())
 }

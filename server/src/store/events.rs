@@ -27,7 +27,8 @@ pub async fn append(exec: Exec<'_>, event: &NewEvent<'_>) -> Result<(), StoreErr
         .bind(event.created_at)
         .execute(conn)
         .await
-        .map_err(|error| super::classify(error, "event sequence"))?.rows_affected());
+        .map_err(|error| super::classify(error, "event sequence"))?
+        .rows_affected());
     Ok(())
 }
 

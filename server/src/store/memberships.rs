@@ -25,7 +25,8 @@ pub async fn insert(
         .bind(role)
         .bind(at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(())
 }
 

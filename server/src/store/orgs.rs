@@ -18,7 +18,8 @@ pub async fn insert(exec: Exec<'_>, id: &str, name: &str, at: i64) -> Result<(),
         .bind(at)
         .execute(conn)
         .await
-        .map_err(|error| super::classify(error, "organisation"))?.rows_affected());
+        .map_err(|error| super::classify(error, "organisation"))?
+        .rows_affected());
     Ok(())
 }
 
@@ -50,7 +51,8 @@ pub async fn claim_instance(
         .bind(default_org_id)
         .bind(at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(result == 1)
 }
 

@@ -131,7 +131,11 @@ pub async fn mark_failed(
 /// Drops a message whose code expired before it could be sent.
 pub async fn mark_expired(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
     let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(())
 }
 

@@ -24,7 +24,8 @@ pub async fn insert(exec: Exec<'_>, session: &SessionRow) -> Result<(), StoreErr
         .bind(session.expires_at)
         .bind(session.authenticated_at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -40,20 +41,34 @@ pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<SessionRow>, StoreEr
 /// Records activity (callers throttle this to avoid a write per request).
 pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
     let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql).bind(id).bind(at).execute(conn).await?.rows_affected());
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
 /// Records that the password was checked again in this session.
 pub async fn reauthenticated(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
     let sql = "UPDATE sessions SET authenticated_at = $2, last_seen_at = $2 WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql).bind(id).bind(at).execute(conn).await?.rows_affected());
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
 pub async fn delete(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
     let sql = "DELETE FROM sessions WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -68,7 +83,8 @@ pub async fn delete_for_user(
         .bind(user_id)
         .bind(keep)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(result)
 }
 
@@ -79,6 +95,7 @@ pub async fn delete_expired(exec: Exec<'_>, now: i64, idle_before: i64) -> Resul
         .bind(now)
         .bind(idle_before)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(result)
 }

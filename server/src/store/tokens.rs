@@ -27,11 +27,15 @@ pub async fn insert(
         .bind(at)
         .execute(conn)
         .await
-        .map_err(|error| super::classify(error, "access token"))?.rows_affected());
+        .map_err(|error| super::classify(error, "access token"))?
+        .rows_affected());
     Ok(())
 }
 
-pub async fn find_by_hash(exec: Exec<'_>, token_hash: &str) -> Result<Option<TokenRow>, StoreError> {
+pub async fn find_by_hash(
+    exec: Exec<'_>,
+    token_hash: &str,
+) -> Result<Option<TokenRow>, StoreError> {
     let sql = "SELECT id, user_id, created_at, last_used_at FROM access_tokens \
         WHERE token_hash = $1";
     Ok(run!(exec, |conn| sqlx::query_as::<_, TokenRow>(sql)
@@ -51,12 +55,21 @@ pub async fn for_user(exec: Exec<'_>, user_id: &str) -> Result<Vec<TokenRow>, St
 
 pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
     let sql = "UPDATE access_tokens SET last_used_at = $2 WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql).bind(id).bind(at).execute(conn).await?.rows_affected());
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
 pub async fn delete(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
     let sql = "DELETE FROM access_tokens WHERE id = $1";
-    let result = run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected());
     expect_one(result)
 }

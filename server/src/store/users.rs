@@ -114,7 +114,8 @@ pub async fn insert(exec: Exec<'_>, user: &NewUser<'_>) -> Result<bool, StoreErr
         .bind(user.sequence)
         .bind(user.created_at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     Ok(result == 1)
 }
 
@@ -132,10 +133,14 @@ pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<UserRow>, StoreError
 pub async fn get_for_update(exec: Exec<'_>, id: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(match exec {
         Exec::Sqlite(conn) => {
-            sqlx::query_as::<_, UserRow>(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(conn)
-                .await?
+            sqlx::query_as::<_, UserRow>(concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
         }
         Exec::Postgres(conn) => {
             sqlx::query_as::<_, UserRow>(concat!(
@@ -155,7 +160,11 @@ pub async fn find_by_username_key(
     exec: Exec<'_>,
     key: &str,
 ) -> Result<Option<UserRow>, StoreError> {
-    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE username_key = $1");
+    let sql = concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE username_key = $1"
+    );
     Ok(run!(exec, |conn| sqlx::query_as::<_, UserRow>(sql)
         .bind(key)
         .fetch_optional(conn)
@@ -220,7 +229,8 @@ pub async fn set_profile(
         .bind(stamp.sequence)
         .bind(stamp.at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     expect_one(result)
 }
 
@@ -241,7 +251,8 @@ pub async fn set_password(
         .bind(stamp.sequence)
         .bind(stamp.at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     expect_one(result)
 }
 
@@ -264,7 +275,8 @@ pub async fn set_initialized(
         .bind(stamp.sequence)
         .bind(stamp.at)
         .execute(conn)
-        .await?.rows_affected());
+        .await?
+        .rows_affected());
     expect_one(result)
 }
 
@@ -283,7 +295,11 @@ pub async fn record_failed_password(exec: Exec<'_>, id: &str) -> Result<i64, Sto
 pub async fn reset_failed_passwords(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
     let sql = "UPDATE users SET failed_password_attempts = 0 \
         WHERE id = $1 AND failed_password_attempts <> 0";
-    run!(exec, |conn| sqlx::query(sql).bind(id).execute(conn).await?.rows_affected());
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -389,10 +405,7 @@ pub async fn count(exec: Exec<'_>, filter: &UserFilter, cap: i64) -> Result<i64,
         builder.push(" LIMIT ");
         builder.push_bind(cap);
         builder.push(") AS matching");
-        builder
-            .build_query_scalar::<i64>()
-            .fetch_one(conn)
-            .await?
+        builder.build_query_scalar::<i64>().fetch_one(conn).await?
     }))
 }
 

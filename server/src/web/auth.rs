@@ -69,7 +69,11 @@ fn is_static(path: &str) -> bool {
 }
 
 /// Resolves the session cookie into an [`Actor`] (anonymous without a valid session).
-pub async fn authenticate(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<WebState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if is_static(request.uri().path()) {
         return next.run(request).await;
     }
@@ -80,7 +84,10 @@ pub async fn authenticate(State(state): State<WebState>, mut request: Request, n
             Ok(None) => Actor::Anonymous,
             Err(error) => {
                 tracing::error!(%error, "session lookup failed");
-                return (StatusCode::SERVICE_UNAVAILABLE, "Roster cannot reach its database.")
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Roster cannot reach its database.",
+                )
                     .into_response();
             }
         },
@@ -93,7 +100,10 @@ pub async fn authenticate(State(state): State<WebState>, mut request: Request, n
 /// the public URL's, or, without `Origin`, `Sec-Fetch-Site` must not be cross-site. Requests
 /// with neither header come from non-browser clients, which cannot be forged cross-site.
 pub async fn check_origin(State(state): State<WebState>, request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || origin_allowed(request.headers(), &state.public_origin) {
         next.run(request).await
     } else {
@@ -126,9 +136,15 @@ mod tests {
             "__Host-roster_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
         );
         let http = CookieSettings::new(false, 60);
-        assert_eq!(http.set("abc"), "roster_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
+        assert_eq!(
+            http.set("abc"),
+            "roster_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; roster_session=tok; b=2"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; roster_session=tok; b=2"),
+        );
         assert_eq!(http.token(&headers), Some("tok"));
         assert_eq!(https.token(&headers), None);
     }
@@ -140,9 +156,15 @@ mod tests {
         assert!(origin_allowed(&headers, ours), "non-browser client");
         headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(!origin_allowed(&headers, ours));
-        headers.insert(header::ORIGIN, HeaderValue::from_static("http://localhost:3000"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://localhost:3000"),
+        );
         assert!(origin_allowed(&headers, ours));
-        headers.insert(header::ORIGIN, HeaderValue::from_static("http://evil.example"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
         assert!(!origin_allowed(&headers, ours));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!origin_allowed(&headers, ours));

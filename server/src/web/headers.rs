@@ -38,12 +38,20 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
-        headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(value);
+        headers
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(value);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Links carry one-time codes in their query; never leak them to other sites.
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),

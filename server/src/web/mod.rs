@@ -54,8 +54,14 @@ pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
             app::shell,
         ))
         .with_state(leptos_options)
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::check_origin));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::check_origin,
+        ));
 
     Router::new()
         .nest("/management/v1", rest::router(state.services.clone()))

@@ -3,12 +3,12 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
 use serde_json::Value;
+use server::Roster;
 use server::config::Config;
 use server::domain::clock::{Clock, ManualClock, SystemClock};
-use server::Roster;
 use sqlx::Connection as _;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -47,7 +47,12 @@ impl TestDb {
             Kind::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("roster.db").display());
-                TestDb { kind, url, name: None, _dir: Some(dir) }
+                TestDb {
+                    kind,
+                    url,
+                    name: None,
+                    _dir: Some(dir),
+                }
             }
             Kind::Postgres => {
                 let admin_url = postgres_admin_url();
@@ -64,7 +69,12 @@ impl TestDb {
                     .unwrap();
                 let mut url = url::Url::parse(&admin_url).unwrap();
                 url.set_path(&name);
-                TestDb { kind, url: url.to_string(), name: Some(name), _dir: None }
+                TestDb {
+                    kind,
+                    url: url.to_string(),
+                    name: Some(name),
+                    _dir: None,
+                }
             }
         }
     }
@@ -120,7 +130,7 @@ pub struct TestApp {
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
-    pub headers: axum::http::HeaderMap,
+    pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
 }
@@ -151,14 +161,25 @@ impl TestApp {
         .map(|(key, value)| (key.to_owned(), value.to_owned()))
         .collect();
         settings.insert("ROSTER_OUTBOX_DIR".into(), outbox_dir.display().to_string());
-        settings.insert("ROSTER_BOOTSTRAP_PAT_PATH".into(), pat_path.display().to_string());
+        settings.insert(
+            "ROSTER_BOOTSTRAP_PAT_PATH".into(),
+            pat_path.display().to_string(),
+        );
         for (key, value) in extra {
             settings.insert((*key).to_owned(), (*value).to_owned());
         }
         let config = Config::from_lookup(|name| settings.get(name).cloned()).unwrap();
         let roster = server::build_app_with_clock(config, clock).await.unwrap();
-        let token = std::fs::read_to_string(&pat_path).unwrap_or_default().trim().to_owned();
-        TestApp { roster, outbox_dir, token, _dir: dir }
+        let token = std::fs::read_to_string(&pat_path)
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        TestApp {
+            roster,
+            outbox_dir,
+            token,
+            _dir: dir,
+        }
     }
 
     /// Sends a request through the router.
@@ -169,7 +190,12 @@ impl TestApp {
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// A REST call with a bearer token (or none), an optional org header and a raw body.
@@ -181,7 +207,9 @@ impl TestApp {
         org: Option<&str>,
         body: Option<&str>,
     ) -> Reply {
-        let mut builder = Request::builder().method(method).uri(format!("/management/v1{path}"));
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(format!("/management/v1{path}"));
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
@@ -191,14 +219,19 @@ impl TestApp {
         if body.is_some() {
             builder = builder.header(header::CONTENT_TYPE, "application/json");
         }
-        self.send(builder.body(Body::from(body.unwrap_or_default().to_owned())).unwrap())
-            .await
+        self.send(
+            builder
+                .body(Body::from(body.unwrap_or_default().to_owned()))
+                .unwrap(),
+        )
+        .await
     }
 
     /// A REST call as the bootstrap service account.
     pub async fn api(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
         let body = body.map(Value::to_string);
-        self.rest(method, path, Some(&self.token), None, body.as_deref()).await
+        self.rest(method, path, Some(&self.token), None, body.as_deref())
+            .await
     }
 
     /// Calls a server function as a browser on our origin would.
@@ -212,13 +245,18 @@ impl TestApp {
         if let Some(cookie) = cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
-        self.send(builder.body(Body::from(args.to_string())).unwrap()).await
+        self.send(builder.body(Body::from(args.to_string())).unwrap())
+            .await
     }
 
     /// Signs in through the server function and returns the `Cookie` header value.
     pub async fn sign_in(&self, login: &str, password: &str) -> (Reply, Option<String>) {
         let reply = self
-            .server_fn("sign_in", None, serde_json::json!({ "login": login, "password": password }))
+            .server_fn(
+                "sign_in",
+                None,
+                serde_json::json!({ "login": login, "password": password }),
+            )
             .await;
         let cookie = reply
             .headers
@@ -243,7 +281,10 @@ impl TestApp {
             .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
             .collect();
         files.sort();
-        files.iter().map(|path| std::fs::read_to_string(path).unwrap()).collect()
+        files
+            .iter()
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect()
     }
 
     /// The init link from the newest invitation mail to `recipient`.
@@ -252,7 +293,9 @@ impl TestApp {
             .await
             .into_iter()
             .rev()
-            .filter(|text| text.starts_with(&format!("To: {recipient}\n")) && text.contains("Template: init"))
+            .filter(|text| {
+                text.starts_with(&format!("To: {recipient}\n")) && text.contains("Template: init")
+            })
             .find_map(|text| {
                 text.split_whitespace()
                     .find(|word| word.starts_with(&format!("{ORIGIN}/init?")))
@@ -263,5 +306,7 @@ impl TestApp {
 
 /// A query parameter of a URL.
 pub fn query_param(url: &url::Url, name: &str) -> Option<String> {
-    url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }

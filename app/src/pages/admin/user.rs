@@ -90,7 +90,11 @@ fn UserFacts(#[prop(into)] user: Signal<Option<UserDetail>>) -> impl IntoView {
             let phone = match &user.phone {
                 Some(phone) => format!(
                     "{phone}{}",
-                    if user.phone_verified { " (verified)" } else { " (not verified)" }
+                    if user.phone_verified {
+                        " (verified)"
+                    } else {
+                        " (not verified)"
+                    }
                 ),
                 None => "none".to_owned(),
             };

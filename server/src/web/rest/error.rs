@@ -79,7 +79,9 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(fault) => ApiError::from_fault(INVALID_ARGUMENT, fault),
             DomainError::NotFound(fault) => ApiError::from_fault(NOT_FOUND, fault),
             DomainError::AlreadyExists(fault) => ApiError::from_fault(ALREADY_EXISTS, fault),
-            DomainError::FailedPrecondition(fault) => ApiError::from_fault(FAILED_PRECONDITION, fault),
+            DomainError::FailedPrecondition(fault) => {
+                ApiError::from_fault(FAILED_PRECONDITION, fault)
+            }
             DomainError::PermissionDenied(fault) => ApiError::from_fault(PERMISSION_DENIED, fault),
             DomainError::Unauthenticated(fault) => ApiError::from_fault(UNAUTHENTICATED, fault),
             DomainError::RateLimited(fault) => ApiError::from_fault(RESOURCE_EXHAUSTED, fault),

@@ -6,8 +6,8 @@ use super::error::ApiError;
 use crate::domain::clock::rfc3339;
 use app::model::Gender;
 use axum::body::Bytes;
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde_json::{Map, Value, json};
 
 /// Parses a request body; an empty body is the default message.
@@ -44,14 +44,19 @@ impl<'de> Deserialize<'de> for GenderInput {
             Value::Null => Ok(GenderInput::Missing),
             Value::String(name) => Gender::from_proto_name(&name)
                 .map(GenderInput::Known)
-                .ok_or_else(|| D::Error::custom(format!("invalid value for enum type: \"{name}\""))),
+                .ok_or_else(|| {
+                    D::Error::custom(format!("invalid value for enum type: \"{name}\""))
+                }),
             Value::Number(number) => {
-                let value = number
-                    .as_i64()
-                    .ok_or_else(|| D::Error::custom(format!("invalid value for enum type: {number}")))?;
-                Ok(Gender::from_number(value).map_or(GenderInput::Undefined(value), GenderInput::Known))
+                let value = number.as_i64().ok_or_else(|| {
+                    D::Error::custom(format!("invalid value for enum type: {number}"))
+                })?;
+                Ok(Gender::from_number(value)
+                    .map_or(GenderInput::Undefined(value), GenderInput::Known))
             }
-            other => Err(D::Error::custom(format!("invalid value for enum type: {other}"))),
+            other => Err(D::Error::custom(format!(
+                "invalid value for enum type: {other}"
+            ))),
         }
     }
 }
@@ -110,7 +115,8 @@ impl Object {
     /// Adds a string unless it is empty.
     pub fn text(mut self, name: &str, value: &str) -> Object {
         if !value.is_empty() {
-            self.0.insert(name.to_owned(), Value::String(value.to_owned()));
+            self.0
+                .insert(name.to_owned(), Value::String(value.to_owned()));
         }
         self
     }
@@ -126,7 +132,8 @@ impl Object {
     /// Adds an enum by name unless it is the zero value.
     pub fn enumeration(mut self, name: &str, value: &str, is_zero: bool) -> Object {
         if !is_zero {
-            self.0.insert(name.to_owned(), Value::String(value.to_owned()));
+            self.0
+                .insert(name.to_owned(), Value::String(value.to_owned()));
         }
         self
     }
@@ -156,9 +163,11 @@ mod tests {
 
     #[test]
     fn both_name_styles_and_empty_bodies_parse() {
-        let camel: Probe = parse_body(&Bytes::from_static(br#"{"userName":"a","extra":1}"#)).unwrap();
+        let camel: Probe =
+            parse_body(&Bytes::from_static(br#"{"userName":"a","extra":1}"#)).unwrap();
         assert_eq!(camel.user_name.as_deref(), Some("a"));
-        let snake: Probe = parse_body(&Bytes::from_static(br#"{"user_name":"b","gender":2}"#)).unwrap();
+        let snake: Probe =
+            parse_body(&Bytes::from_static(br#"{"user_name":"b","gender":2}"#)).unwrap();
         assert_eq!(snake.user_name.as_deref(), Some("b"));
         assert_eq!(snake.gender, GenderInput::Known(Gender::Male));
         let empty: Probe = parse_body(&Bytes::new()).unwrap();

@@ -21,7 +21,13 @@ impl Message {
     }
 
     /// `min_len`/`max_len` in runes.
-    pub fn length(&self, field: &str, value: &str, min: usize, max: usize) -> Result<(), Violation> {
+    pub fn length(
+        &self,
+        field: &str,
+        value: &str,
+        min: usize,
+        max: usize,
+    ) -> Result<(), Violation> {
         let runes = value.chars().count();
         if runes >= min && runes <= max {
             return Ok(());
@@ -100,7 +106,12 @@ fn email_problem(value: &str) -> Option<String> {
     let atext = |ch: char| {
         ch.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(ch) || !ch.is_ascii()
     };
-    let dot_atom = |text: &str| !text.is_empty() && text.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext));
+    let dot_atom = |text: &str| {
+        !text.is_empty()
+            && text
+                .split('.')
+                .all(|atom| !atom.is_empty() && atom.chars().all(atext))
+    };
     let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
     if local.is_empty() || !(quoted || dot_atom(local)) {
         return Some("mail: no angle-addr".to_owned());
@@ -124,7 +135,9 @@ fn hostname_problem(host: &str) -> Option<String> {
     }
     for part in lowered.split('.') {
         if part.is_empty() || part.len() > 63 {
-            return Some("hostname part must be non-empty and cannot exceed 63 characters".to_owned());
+            return Some(
+                "hostname part must be non-empty and cannot exceed 63 characters".to_owned(),
+            );
         }
         if part.starts_with('-') {
             return Some("hostname parts cannot begin with hyphens".to_owned());
@@ -162,7 +175,9 @@ mod tests {
             "invalid ImportHumanUserRequest_Profile.PreferredLanguage: value length must be at most 10 runes"
         );
         assert_eq!(
-            Message::new("UpdateHumanPhoneRequest").prefix("Phone", "079", "+").unwrap_err(),
+            Message::new("UpdateHumanPhoneRequest")
+                .prefix("Phone", "079", "+")
+                .unwrap_err(),
             "invalid UpdateHumanPhoneRequest.Phone: value does not have prefix \"+\""
         );
         let inner = Message::new("ImportHumanUserRequest_Email").email("Email", "not-an-email");
@@ -176,7 +191,12 @@ mod tests {
 
     #[test]
     fn email_rule_follows_go_and_pgv() {
-        for good in ["a@b", " Ann <ann@example.com> ", "jürgen@example.com", "x@sub-domain.example.io"] {
+        for good in [
+            "a@b",
+            " Ann <ann@example.com> ",
+            "jürgen@example.com",
+            "x@sub-domain.example.io",
+        ] {
             assert_eq!(email_problem(good), None, "{good}");
         }
         assert_eq!(email_problem("").as_deref(), Some("mail: no address"));

@@ -6,11 +6,11 @@ use super::caller::Caller;
 use super::error::ApiError;
 use super::json::{GenderInput, Object, details_add, details_change, details_view, parse_body};
 use super::pgv::{Message, Violation};
+use crate::domain::Services;
 use crate::domain::authz::Permission;
 use crate::domain::error::faults;
 use crate::domain::users::{IdpLink, ImportHuman, gender_of};
 use crate::domain::values::{DisplayName, LanguageTag, NickName, PersonName, Profile};
-use crate::domain::Services;
 use crate::store::users::UserRow;
 use axum::Json;
 use axum::body::Bytes;
@@ -111,7 +111,12 @@ impl ImportRequest {
                     inner.length("LastName", text(&profile.last_name), 1, 200)?;
                     inner.length("NickName", text(&profile.nick_name), 0, 200)?;
                     inner.length("DisplayName", text(&profile.display_name), 0, 200)?;
-                    inner.length("PreferredLanguage", text(&profile.preferred_language), 0, 10)?;
+                    inner.length(
+                        "PreferredLanguage",
+                        text(&profile.preferred_language),
+                        0,
+                        10,
+                    )?;
                     inner.defined_enum("Gender", profile.gender.is_defined())
                 })(),
             )?;
@@ -194,13 +199,13 @@ pub async fn import_human_user(
     let access = caller.authorize(&services, Permission::UserWrite).await?;
     let request: ImportRequest = parse_body(&body)?;
     request.validate().map_err(ApiError::invalid)?;
-    let imported = services.import_human(&access, request.into_domain()).await?;
-    let mut response = Object::new()
-        .text("userId", &imported.user_id)
-        .message(
-            "details",
-            details_add(imported.sequence, imported.created_at, &imported.org_id),
-        );
+    let imported = services
+        .import_human(&access, request.into_domain())
+        .await?;
+    let mut response = Object::new().text("userId", &imported.user_id).message(
+        "details",
+        details_add(imported.sequence, imported.created_at, &imported.org_id),
+    );
     if let Some(link) = &imported.passkey_link {
         let lifetime = format!("{}s", link.lifetime_secs);
         response = response.message(
