@@ -48,8 +48,13 @@ pub fn App() -> impl IntoView {
     SessionContext::provide();
     let (hydrated, set_hydrated) = signal(false);
     provide_context(Hydrated(hydrated));
-    // Effects run only in the browser, once the page is interactive.
-    Effect::new(move |_| set_hydrated.set(true));
+    // Effects run only in the browser, once the page is interactive. The attribute lets
+    // stylesheets and browser tests tell a hydrated page from server-rendered HTML.
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        #[cfg(feature = "hydrate")]
+        browser::mark_hydrated();
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/roster.css" />

@@ -6,26 +6,20 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-/// The current person, loaded once per page and refreshed after sign-in, sign-out and gate steps.
+/// The current person, loaded once per page. When the identity changes (sign-in, sign-out, a
+/// finished gate) the page is loaded anew with [`reload_at`], so nothing can show a stale one.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionContext {
     pub me: Resource<Result<Option<Me>, AppError>>,
-    version: RwSignal<u32>,
 }
 
 impl SessionContext {
     /// Creates the context; call once at the root.
     pub fn provide() -> Self {
-        let version = RwSignal::new(0_u32);
-        let me = Resource::new(move || version.get(), |_| current_user());
-        let context = Self { me, version };
+        let me = Resource::new(|| (), |_| current_user());
+        let context = Self { me };
         provide_context(context);
         context
-    }
-
-    /// Reloads the current person from the server.
-    pub fn refresh(&self) {
-        self.version.update(|version| *version += 1);
     }
 }
 
@@ -131,4 +125,12 @@ pub fn encode_component(value: &str) -> String {
         }
     }
     out
+}
+
+/// Goes to `path` with a fresh page load, after the session changed (browser only).
+pub fn reload_at(path: &str) {
+    #[cfg(feature = "hydrate")]
+    crate::browser::reload_at(path);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }

@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
     #[allow(clippy::print_stdout)]
     {
         println!();
-        println!("  Roster is running at {}", config.public_url);
+        println!("  Roster is running at {}", config.public_origin());
         if let Some(password) = &roster.bootstrap.generated_password {
             println!(
                 "  First admin: username {:?}, one-time password {:?} (shown only now; you choose a new one at first sign-in)",
@@ -51,7 +51,10 @@ async fn main() -> anyhow::Result<()> {
 
 fn init_tracing(config: &Config) {
     let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr; stdout carries only the start-up banner for the person at the console.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

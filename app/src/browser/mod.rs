@@ -9,3 +9,21 @@ pub fn copy_to_clipboard(text: &str) -> Result<(), JsValue> {
     let _promise = window.navigator().clipboard().write_text(text);
     Ok(())
 }
+
+/// Sets `data-hydrated="true"` on `<html>`.
+pub fn mark_hydrated() {
+    if let Some(root) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+    {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// Loads `path` as a new document. Used when the signed-in identity changes (sign-in,
+/// sign-out, finished gates), so every part of the page renders for the new session at once.
+pub fn reload_at(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+}

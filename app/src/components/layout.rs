@@ -1,8 +1,7 @@
 use crate::api::session::SignOut;
-use crate::session::use_session;
+use crate::session::{reload_at, use_session};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 /// Whether the page is interactive (the WASM client took over the server-rendered HTML).
 #[derive(Clone, Copy, Debug)]
@@ -20,12 +19,10 @@ pub fn use_hydrated() -> ReadSignal<bool> {
 pub fn Header() -> impl IntoView {
     let session = use_session();
     let sign_out = ServerAction::<SignOut>::new();
-    let navigate = use_navigate();
     let hydrated = use_hydrated();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
-            session.refresh();
-            navigate("/signin", Default::default());
+            reload_at("/signin?signed_out=1");
         }
     });
     view! {

@@ -1,10 +1,9 @@
 use crate::api::session::ChangePassword;
 use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, field_error};
 use crate::model::{AppError, Gate, Me};
-use crate::session::{SignedIn, use_session};
+use crate::session::{SignedIn, reload_at};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 /// `/change-password`: the caller's own password; also the forced change after an admin set one.
 #[component]
@@ -17,8 +16,6 @@ pub fn ChangePasswordPage() -> impl IntoView {
 
 #[component]
 fn ChangePasswordForm(me: Me) -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
@@ -35,8 +32,7 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
             new_password.set(String::new());
             confirmation.set(String::new());
             if forced {
-                session.refresh();
-                navigate("/", Default::default());
+                reload_at("/");
             } else {
                 done.set(Some("Your password was changed.".to_owned()));
             }

@@ -1,10 +1,10 @@
 use crate::api::session::CompleteInitialization;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, field_error};
 use crate::model::{AppError, Gate, InitForm};
-use crate::session::use_session;
+use crate::session::{reload_at, use_session};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `/init`: finishes an account with the code from the invitation mail. Reached from the mail's
 /// link (`?userID=…&code=…&passwordset=…`), or after signing in to an uninitialized account.
@@ -54,8 +54,6 @@ fn InitFormView(
     password_set: bool,
     signed_in: bool,
 ) -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
     let code = RwSignal::new(code);
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
@@ -67,12 +65,11 @@ fn InitFormView(
 
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
-            if signed_in {
-                session.refresh();
-                navigate("/", Default::default());
+            reload_at(if signed_in {
+                "/"
             } else {
-                navigate("/signin?initialized=1", Default::default());
-            }
+                "/signin?initialized=1"
+            });
         }
     });
 

@@ -1,21 +1,19 @@
 use crate::api::session::SignIn;
 use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of};
 use crate::model::SignInOutcome;
-use crate::session::{gate_path, use_session};
+use crate::session::{gate_path, reload_at};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `/signin`: username or email plus password.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let session = use_session();
     let query = use_query_map();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let action = ServerAction::<SignIn>::new();
     let error = error_of(action.value());
-    let navigate = use_navigate();
 
     let notice = Signal::derive(move || {
         query.with(|query| {
@@ -31,7 +29,6 @@ pub fn SignInPage() -> impl IntoView {
 
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = action.value().get() {
-            session.refresh();
             let target = match outcome {
                 SignInOutcome::SignedIn => query
                     .get_untracked()
@@ -45,7 +42,7 @@ pub fn SignInPage() -> impl IntoView {
                     gate_path(crate::model::Gate::Initialize).to_owned()
                 }
             };
-            navigate(&target, Default::default());
+            reload_at(&target);
         }
     });
 

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Where the running server's facts are handed to the tests. */
+export const STATE_FILE = path.join(__dirname, '.e2e-state.json');
+
+export interface E2eState {
+  pid: number;
+  baseUrl: string;
+  dataDir: string;
+  outboxDir: string;
+  adminUsername: string;
+  adminOneTimePassword: string;
+}
+
+/**
+ * Starts Roster on a fresh SQLite database in a temporary directory, exactly as a first start
+ * on a new machine: the admin is bootstrapped with a generated one-time password, which is
+ * read from the start-up output.
+ */
+export default async function globalSetup(): Promise<void> {
+  const binary = process.env.ROSTER_SERVER_BIN;
+  if (!binary) throw new Error('ROSTER_SERVER_BIN must name the built server binary (scripts/test sets it)');
+  const port = process.env.ROSTER_E2E_PORT ?? '3100';
+  const baseUrl = `http://localhost:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-'));
+  const outboxDir = path.join(dataDir, 'outbox');
+  const log = fs.openSync(path.join(dataDir, 'server.log'), 'a');
+  const child = spawn(binary, [], {
+    env: {
+      ...process.env,
+      ROSTER_DATABASE_URL: `sqlite://${path.join(dataDir, 'roster.db')}`,
+      ROSTER_LISTEN: `127.0.0.1:${port}`,
+      ROSTER_PUBLIC_URL: baseUrl,
+      ROSTER_OUTBOX_DIR: outboxDir,
+      ROSTER_SECRET_KEY_FILE: path.join(dataDir, 'secret.key'),
+      ROSTER_ADMIN_PASSWORD: '',
+      ROSTER_LOG: 'info',
+    },
+    stdio: ['ignore', 'pipe', log],
+    detached: true,
+  });
+  const output = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`Roster did not start:\n${text}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      fs.appendFileSync(path.join(dataDir, 'server.out'), chunk);
+      if (text.includes('Roster is running at') && text.includes('one-time password')) {
+        clearTimeout(timer);
+        resolve(text);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`Roster exited with ${code}:\n${text}`)));
+  });
+  const match = output.match(/username "([^"]+)", one-time password "([^"]+)"/);
+  if (!match) throw new Error(`no one-time password in the start-up output:\n${output}`);
+  child.stdout!.resume();
+  child.unref();
+  const state: E2eState = {
+    pid: child.pid!,
+    baseUrl,
+    dataDir,
+    outboxDir,
+    adminUsername: match[1],
+    adminOneTimePassword: match[2],
+  };
+  fs.writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+}

@@ -1,0 +1,59 @@
+import { expect, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { STATE_FILE, type E2eState } from '../global-setup';
+
+/** Facts about the server global-setup started. */
+export function state(): E2eState {
+  return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
+}
+
+/** Opens a page and waits until the WASM client has hydrated it. */
+export async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await hydrated(page);
+}
+
+/** Waits until the page is interactive. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Signs in through the sign-in form. */
+export async function signIn(page: Page, login: string, password: string): Promise<void> {
+  await open(page, '/signin');
+  await page.getByRole('textbox', { name: 'Username or email', exact: true }).fill(login);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The newest message file in the outbox that is addressed to `recipient` and uses `template`. */
+export async function waitForMessage(recipient: string, template: string): Promise<string> {
+  const { outboxDir } = state();
+  let found: string | undefined;
+  await expect
+    .poll(
+      () => {
+        if (!fs.existsSync(outboxDir)) return undefined;
+        const files = fs
+          .readdirSync(outboxDir)
+          .filter((name) => name.endsWith('.txt'))
+          .sort();
+        found = files
+          .map((name) => fs.readFileSync(path.join(outboxDir, name), 'utf8'))
+          .reverse()
+          .find((text) => text.startsWith(`To: ${recipient}\n`) && text.includes(`Template: ${template}\n`));
+        return found;
+      },
+      { message: `a ${template} message to ${recipient}`, timeout: 15_000 },
+    )
+    .toBeTruthy();
+  return found!;
+}
+
+/** The first link in a message. */
+export function linkIn(message: string): string {
+  const match = message.match(/https?:\/\/\S+/);
+  if (!match) throw new Error(`no link in message:\n${message}`);
+  return match[0];
+}
