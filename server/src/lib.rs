@@ -46,14 +46,12 @@ pub async fn build_app(config: Config) -> anyhow::Result<Roster> {
 
 /// Builds Roster with a given clock (tests move time by hand).
 pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
-    if let Some(path) = sqlite_path(&config.database_url) {
-        if let Some(parent) = Path::new(path)
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating the database directory {}", parent.display()))?;
-        }
+    let database_dir = sqlite_path(&config.database_url)
+        .and_then(|path| Path::new(path).parent())
+        .filter(|parent| !parent.as_os_str().is_empty());
+    if let Some(dir) = database_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the database directory {}", dir.display()))?;
     }
     let db = Db::connect(&config.database_url, config.db_max_connections)
         .await
@@ -86,7 +84,9 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
             pat_role: config.bootstrap_pat_role,
         })
         .await
-        .map_err(|error| anyhow::anyhow!("bootstrapping the first admin: {error}"))?;
+        .map_err(|error| {
+            anyhow::anyhow!("bootstrapping the first admin (ROSTER_ADMIN_*): {error}")
+        })?;
     let worker = Worker {
         db,
         clock,

@@ -27,27 +27,37 @@ impl Fault {
             ..self
         }
     }
+
+    /// The English text with the id, as in REST messages: `User could not be found (…)`.
+    pub fn describe(&self) -> String {
+        let text = super::messages::text(self.key);
+        if self.id.is_empty() {
+            text
+        } else {
+            format!("{text} ({})", self.id)
+        }
+    }
 }
 
 /// Every way a use case can fail. Converted to the REST error body or to `AppError`.
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
-    #[error("invalid argument {0:?}")]
+    #[error("invalid argument: {}", .0.describe())]
     Invalid(Fault),
-    #[error("not found {0:?}")]
+    #[error("not found: {}", .0.describe())]
     NotFound(Fault),
-    #[error("already exists {0:?}")]
+    #[error("already exists: {}", .0.describe())]
     AlreadyExists(Fault),
-    #[error("failed precondition {0:?}")]
+    #[error("failed precondition: {}", .0.describe())]
     FailedPrecondition(Fault),
-    #[error("permission denied {0:?}")]
+    #[error("permission denied: {}", .0.describe())]
     PermissionDenied(Fault),
-    #[error("unauthenticated {0:?}")]
+    #[error("unauthenticated: {}", .0.describe())]
     Unauthenticated(Fault),
     /// The session must finish a pending step first.
     #[error("step required: {0:?}")]
     StepRequired(Gate),
-    #[error("rate limited {0:?}")]
+    #[error("rate limited: {}", .0.describe())]
     RateLimited(Fault),
     /// A failure of ours; the text goes to the log only.
     #[error("internal error: {0}")]
