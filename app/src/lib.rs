@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=pages::admin::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/import") view=pages::admin::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view=pages::admin::UserPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orgs") view=pages::admin::OrgsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/admin/service-accounts")
                         view=pages::admin::ServiceAccountsPage

@@ -5,7 +5,7 @@
 
 use crate::model::{
     Actor, AppError, CreateServiceAccountForm, CreatedServiceAccount, ImportOutcome,
-    ImportUserForm, InitForm, Me, OrgView, ProfileForm, ProfileView, ServiceAccountView,
+    ImportUserForm, InitForm, Me, OrgId, OrgView, ProfileForm, ProfileView, ServiceAccountView,
     SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
 };
 use http::header::{HeaderValue, SET_COOKIE};
@@ -68,6 +68,7 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<UserDetail, AppError>;
 
     // --- instance administration (IAM_OWNER) ---
+    async fn create_org(&self, actor: &Actor, name: String) -> Result<OrgId, AppError>;
     async fn list_service_accounts(
         &self,
         actor: &Actor,

@@ -280,6 +280,13 @@ impl Backend for RosterBackend {
         result.await.map_err(app_error)
     }
 
+    async fn create_org(&self, actor: &Actor, name: String) -> Result<OrgId, AppError> {
+        self.services
+            .create_org(actor, &name)
+            .await
+            .map_err(app_error)
+    }
+
     async fn list_service_accounts(
         &self,
         actor: &Actor,

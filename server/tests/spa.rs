@@ -363,6 +363,7 @@ async fn plain_users_cannot_reach_admin_functions(db: &TestDb) {
             json!({"form": {"username": "sa", "name": "sa", "role": "IamOwner", "org_id": ""}}),
         ),
         ("revoke_token", json!({"token_id": "1"})),
+        ("create_org", json!({"name": "Evil Corp"})),
     ];
     for (name, args) in &calls {
         let reply = app.server_fn(name, Some(&cookie), args.clone()).await;
@@ -514,6 +515,30 @@ async fn admins_list_search_and_edit_users(db: &TestDb) {
         .await;
     assert_eq!(rest.body["profile"]["displayName"], "Emil Vogel");
     assert_eq!(rest.body["profile"]["gender"], "GENDER_MALE");
+
+    // Instance owners create organisations; blank names are refused.
+    let blank = app
+        .server_fn("create_org", Some(&cookie), json!({"name": "  "}))
+        .await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+    assert_eq!(blank.body["field"], "name");
+    let org = app
+        .server_fn(
+            "create_org",
+            Some(&cookie),
+            json!({"name": "Branch office"}),
+        )
+        .await;
+    assert_eq!(org.status, StatusCode::OK, "{}", org.text);
+    let orgs = app.server_fn("list_orgs", Some(&cookie), json!({})).await;
+    let names: Vec<&str> = orgs
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|org| org["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Default", "Branch office"]);
 
     // The admin import form creates users like the REST import, and reports field errors.
     let form = |username: &str, email: &str| json!({"form": {"org_id": "", "username": username, "first_name": "Fay", "last_name": "Ray", "nick_name": "", "display_name": "", "preferred_language": "", "gender": "Female", "email": email, "email_verified": false, "phone": "", "phone_verified": false, "password": "", "password_change_required": false, "hashed_password": "", "request_passkey_link": true}});

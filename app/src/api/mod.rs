@@ -3,5 +3,6 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod orgs;
 pub mod service_accounts;
 pub mod session;

@@ -64,6 +64,9 @@ pub fn Header() -> impl IntoView {
                                             .then(|| {
                                                 view! {
                                                     <li>
+                                                        <A href="/admin/orgs">"Organisations"</A>
+                                                    </li>
+                                                    <li>
                                                         <A href="/admin/service-accounts">
                                                             "Service accounts"
                                                         </A>

@@ -41,6 +41,30 @@ fn ImportForm() -> impl IntoView {
     let action = ServerAction::<ImportUser>::new();
     let error = error_of(action.value());
     let outcome = Signal::derive(move || action.value().get().and_then(Result::ok));
+    // After a successful import the form starts over, ready for the next person.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            for field in [
+                username,
+                first_name,
+                last_name,
+                nick_name,
+                display_name,
+                preferred_language,
+                email,
+                phone,
+                password,
+                hashed_password,
+            ] {
+                field.set(String::new());
+            }
+            gender.set(Gender::Unspecified);
+            email_verified.set(false);
+            phone_verified.set(false);
+            password_change_required.set(true);
+            request_passkey_link.set(false);
+        }
+    });
 
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

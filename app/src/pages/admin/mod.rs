@@ -1,12 +1,14 @@
-//! Admin views: users (list, import, detail) and service accounts.
+//! Admin views: users (list, import, detail), organisations and service accounts.
 
 mod import;
+mod orgs;
 mod profile_editor;
 mod service_accounts;
 mod user;
 mod users;
 
 pub use import::ImportPage;
+pub use orgs::OrgsPage;
 pub use profile_editor::ProfileEditor;
 pub use service_accounts::ServiceAccountsPage;
 pub use user::UserPage;

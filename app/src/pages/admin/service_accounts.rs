@@ -28,6 +28,12 @@ fn ServiceAccounts() -> impl IntoView {
     let error = error_of(create.value());
     let created = Signal::derive(move || create.value().get().and_then(Result::ok));
     let hydrated = use_hydrated();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            username.set(String::new());
+            name.set(String::new());
+        }
+    });
 
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
