@@ -16,9 +16,10 @@ export interface E2eState {
 }
 
 /**
- * Starts Roster on a fresh SQLite database in a temporary directory, exactly as a first start
- * on a new machine: the admin is bootstrapped with a generated one-time password, which is
- * read from the start-up output.
+ * Starts Roster on a fresh database, exactly as a first start on a new machine: the admin is
+ * bootstrapped with a generated one-time password, which is read from the start-up output.
+ * The database is a new SQLite file in a temporary directory, or the empty PostgreSQL database
+ * named by ROSTER_E2E_DATABASE_URL (scripts/test runs the suite once on each).
  */
 export default async function globalSetup(): Promise<void> {
   const binary = process.env.ROSTER_SERVER_BIN;
@@ -31,7 +32,8 @@ export default async function globalSetup(): Promise<void> {
   const child = spawn(binary, [], {
     env: {
       ...process.env,
-      ROSTER_DATABASE_URL: `sqlite://${path.join(dataDir, 'roster.db')}`,
+      ROSTER_DATABASE_URL:
+        process.env.ROSTER_E2E_DATABASE_URL ?? `sqlite://${path.join(dataDir, 'roster.db')}`,
       ROSTER_LISTEN: `127.0.0.1:${port}`,
       ROSTER_PUBLIC_URL: baseUrl,
       ROSTER_OUTBOX_DIR: outboxDir,

@@ -69,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=pages::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/change-password") view=pages::ChangePasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/init") view=pages::InitPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view=pages::VerifyEmailPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view=pages::ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=pages::admin::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/import") view=pages::admin::ImportPage ssr=SsrMode::Async />

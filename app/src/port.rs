@@ -4,9 +4,10 @@
 //! one method here, return. Authorization happens behind this trait, in the server's domain layer.
 
 use crate::model::{
-    Actor, AppError, CreateServiceAccountForm, CreatedServiceAccount, ImportOutcome,
-    ImportUserForm, InitForm, Me, OrgId, OrgView, ProfileForm, ProfileView, ServiceAccountView,
-    SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
+    AccountAction, Actor, AdminUserAction, AppError, ContactView, CreateServiceAccountForm,
+    CreatedServiceAccount, ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId,
+    OrgView, ProfileForm, ProfileView, ResetPasswordForm, ServiceAccountView, SignInOutcome,
+    TokenId, UserDetail, UserId, UserListPage, UserListQuery,
 };
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
@@ -35,11 +36,25 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         current_password: String,
         new_password: String,
+        sign_out_others: bool,
     ) -> Result<(), AppError>;
     /// Finishes initialization with the code from the invitation mail.
     async fn complete_initialization(&self, actor: &Actor, form: InitForm) -> Result<(), AppError>;
 
+    /// Verifies an email address with the code from the mail.
+    async fn verify_email(&self, user_id: String, code: String) -> Result<(), AppError>;
+    /// Mails a reset link when the login names an account; the same answer either way.
+    async fn request_password_reset(&self, login: String) -> Result<(), AppError>;
+    /// Sets a new password with a reset code.
+    async fn reset_password(&self, form: ResetPasswordForm) -> Result<(), AppError>;
+
     // --- account (signed-in people, on themselves) ---
+    async fn own_contact(&self, actor: &Actor) -> Result<ContactView, AppError>;
+    async fn account_action(
+        &self,
+        actor: &Actor,
+        action: AccountAction,
+    ) -> Result<ContactView, AppError>;
     async fn own_profile(&self, actor: &Actor) -> Result<ProfileView, AppError>;
     async fn update_own_profile(
         &self,
@@ -66,6 +81,24 @@ pub trait Backend: Send + Sync + 'static {
         user_id: UserId,
         form: ProfileForm,
     ) -> Result<UserDetail, AppError>;
+
+    async fn admin_user_action(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        action: AdminUserAction,
+    ) -> Result<UserDetail, AppError>;
+    async fn user_messages(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+    ) -> Result<Vec<MessageView>, AppError>;
+    async fn retry_message(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        message_id: String,
+    ) -> Result<Vec<MessageView>, AppError>;
 
     // --- instance administration (IAM_OWNER) ---
     async fn create_org(&self, actor: &Actor, name: String) -> Result<OrgId, AppError>;
@@ -118,7 +151,9 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             ErrorCode::Invalid | ErrorCode::FailedPrecondition => StatusCode::BAD_REQUEST,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::AlreadyExists => StatusCode::CONFLICT,
-            ErrorCode::PermissionDenied | ErrorCode::StepRequired => StatusCode::FORBIDDEN,
+            ErrorCode::PermissionDenied | ErrorCode::StepRequired | ErrorCode::ReauthRequired => {
+                StatusCode::FORBIDDEN
+            }
             ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal | ErrorCode::Transport => StatusCode::INTERNAL_SERVER_ERROR,

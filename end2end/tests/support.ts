@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STATE_FILE, type E2eState } from '../global-setup';
 
+/** The password the first spec gives the bootstrapped admin; later specs sign in with it. */
+export const ADMIN_PASSWORD = 'Harbour-lights-at-dusk-2026';
+
 /** Facts about the server global-setup started. */
 export function state(): E2eState {
   return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
@@ -19,12 +22,26 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
 }
 
-/** Signs in through the sign-in form. */
-export async function signIn(page: Page, login: string, password: string): Promise<void> {
+/**
+ * Signs in through the sign-in form and waits for the page that follows (a successful sign-in
+ * loads a new page); with `failing`, waits for the error instead.
+ */
+export async function signIn(
+  page: Page,
+  login: string,
+  password: string,
+  options: { failing?: boolean } = {},
+): Promise<void> {
   await open(page, '/signin');
   await page.getByRole('textbox', { name: 'Username or email', exact: true }).fill(login);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  if (options.failing) {
+    await expect(page.getByRole('alert')).toContainText('The username or password is wrong');
+  } else {
+    await expect(page).not.toHaveURL(/\/signin/);
+    await hydrated(page);
+  }
 }
 
 /** The newest message file in the outbox that is addressed to `recipient` and uses `template`. */

@@ -4,15 +4,17 @@
 use crate::domain::authz::{self, Permission};
 use crate::domain::clock::rfc3339;
 use crate::domain::error::faults;
+use crate::domain::passwords::ResetChannel;
 use crate::domain::users::{ImportHuman, gender_of, state_of};
 use crate::domain::values::Profile;
 use crate::domain::{DomainError, Services, messages};
 use crate::store::users::UserRow;
 use crate::web::CookieSettings;
 use app::model::{
-    Actor, AppError, CreateServiceAccountForm, CreatedServiceAccount, ErrorCode, Gate,
-    ImportOutcome, ImportUserForm, InitForm, Me, OrgId, OrgView, ProfileForm, ProfileView,
-    ServiceAccountView, SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
+    AccountAction, Actor, AdminUserAction, AppError, ContactView, CreateServiceAccountForm,
+    CreatedServiceAccount, ErrorCode, Gate, ImportOutcome, ImportUserForm, InitForm, Me,
+    MessageView, OrgId, OrgView, ProfileForm, ProfileView, ResetPasswordForm, ServiceAccountView,
+    SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
 };
 use app::port::{Backend, SetCookie};
 use rand::Rng as _;
@@ -52,6 +54,10 @@ pub fn app_error(error: DomainError) -> AppError {
         DomainError::PermissionDenied(_) => AppError::permission_denied(),
         DomainError::Unauthenticated(fault) => with_field(ErrorCode::Unauthenticated, fault),
         DomainError::RateLimited(fault) => with_field(ErrorCode::RateLimited, fault),
+        DomainError::ReauthRequired => AppError::new(
+            ErrorCode::ReauthRequired,
+            "Enter your password again to make this change.",
+        ),
         DomainError::StepRequired(gate) => AppError::new(
             ErrorCode::StepRequired,
             match gate {
@@ -81,6 +87,17 @@ fn profile_view(row: &UserRow) -> ProfileView {
     }
 }
 
+fn contact_view(row: &UserRow) -> ContactView {
+    ContactView {
+        username: row.username.clone(),
+        email: row.email.clone(),
+        email_verified: row.email_verified,
+        pending_email: row.pending_email.clone(),
+        phone: row.phone.clone(),
+        phone_verified: row.phone_verified,
+    }
+}
+
 impl RosterBackend {
     async fn detail(&self, row: &UserRow) -> Result<UserDetail, DomainError> {
         Ok(UserDetail {
@@ -92,9 +109,11 @@ impl RosterBackend {
             profile: profile_view(row),
             email: row.email.clone(),
             email_verified: row.email_verified,
+            pending_email: row.pending_email.clone(),
             phone: row.phone.clone(),
             phone_verified: row.phone_verified,
             has_password: row.password_hash.is_some(),
+            failed_password_attempts: row.failed_password_attempts,
             password_change_required: row.password_change_required,
             created_at: rfc3339(row.created_at),
             changed_at: rfc3339(row.changed_at),
@@ -135,11 +154,77 @@ impl Backend for RosterBackend {
         actor: &Actor,
         current_password: String,
         new_password: String,
+        sign_out_others: bool,
     ) -> Result<(), AppError> {
         self.services
-            .change_own_password(actor, &current_password, &new_password)
+            .change_own_password(actor, &current_password, &new_password, sign_out_others)
             .await
             .map_err(app_error)
+    }
+
+    async fn verify_email(&self, user_id: String, code: String) -> Result<(), AppError> {
+        self.services
+            .verify_email(&user_id, &code)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn request_password_reset(&self, login: String) -> Result<(), AppError> {
+        self.services
+            .request_password_reset(&login)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn reset_password(&self, form: ResetPasswordForm) -> Result<(), AppError> {
+        self.services
+            .reset_password(
+                &form.user_id,
+                &form.code,
+                &form.password,
+                &form.password_confirmation,
+            )
+            .await
+            .map_err(app_error)
+    }
+
+    async fn own_contact(&self, actor: &Actor) -> Result<ContactView, AppError> {
+        let result = async {
+            let access = authz::own_account(actor)?;
+            let row = self.services.own_human(&access).await?;
+            Ok(contact_view(&row))
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn account_action(
+        &self,
+        actor: &Actor,
+        action: AccountAction,
+    ) -> Result<ContactView, AppError> {
+        let result = async {
+            let services = &self.services;
+            match action {
+                AccountAction::ChangeEmail { email } => {
+                    services.change_own_email(actor, &email).await?
+                }
+                AccountAction::ChangePhone { phone } => {
+                    services.change_own_phone(actor, &phone).await?
+                }
+                AccountAction::VerifyPhone { code } => {
+                    services.verify_own_phone(actor, &code).await?
+                }
+                AccountAction::ResendPhoneCode => services.resend_own_phone_code(actor).await?,
+                AccountAction::RemovePhone => services.remove_own_phone(actor).await?,
+                AccountAction::Reauthenticate { password } => {
+                    services.reauthenticate(actor, &password).await?;
+                }
+            }
+            let access = authz::own_account(actor)?;
+            let row = services.own_human(&access).await?;
+            Ok(contact_view(&row))
+        };
+        result.await.map_err(app_error)
     }
 
     async fn complete_initialization(&self, actor: &Actor, form: InitForm) -> Result<(), AppError> {
@@ -285,6 +370,95 @@ impl Backend for RosterBackend {
             .create_org(actor, &name)
             .await
             .map_err(app_error)
+    }
+
+    async fn admin_user_action(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        action: AdminUserAction,
+    ) -> Result<UserDetail, AppError> {
+        let result = async {
+            let services = &self.services;
+            let (access, row) = services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserWrite)
+                .await?;
+            let id = row.id.as_str();
+            match action {
+                AdminUserAction::UpdateEmail { email, verified } => {
+                    services
+                        .update_email(&access, id, email.trim(), verified)
+                        .await?;
+                }
+                AdminUserAction::ResendEmailVerification => {
+                    services.resend_email_verification(&access, id).await?;
+                }
+                AdminUserAction::UpdatePhone { phone, verified } => {
+                    services
+                        .update_phone(&access, id, phone.trim(), verified)
+                        .await?;
+                }
+                AdminUserAction::RemovePhone => {
+                    services.remove_phone(&access, id).await?;
+                }
+                AdminUserAction::ResendPhoneVerification => {
+                    services.resend_phone_verification(&access, id).await?;
+                }
+                AdminUserAction::ResendInitialization => {
+                    services.resend_initialization(&access, id, None).await?;
+                }
+                AdminUserAction::SetPassword {
+                    password,
+                    change_required,
+                } => {
+                    services
+                        .set_password(&access, id, &password, change_required)
+                        .await?;
+                }
+                AdminUserAction::SendPasswordReset { by_sms } => {
+                    let channel = if by_sms {
+                        ResetChannel::Sms
+                    } else {
+                        ResetChannel::Email
+                    };
+                    services.send_password_reset(&access, id, channel).await?;
+                }
+                AdminUserAction::Unlock => {
+                    services.unlock_user(&access, id).await?;
+                }
+            }
+            let (_, row) = services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserRead)
+                .await?;
+            self.detail(&row).await
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn user_messages(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+    ) -> Result<Vec<MessageView>, AppError> {
+        self.services
+            .user_messages(actor, user_id.as_str())
+            .await
+            .map_err(app_error)
+    }
+
+    async fn retry_message(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        message_id: String,
+    ) -> Result<Vec<MessageView>, AppError> {
+        let result = async {
+            self.services
+                .retry_message(actor, user_id.as_str(), &message_id)
+                .await?;
+            self.services.user_messages(actor, user_id.as_str()).await
+        };
+        result.await.map_err(app_error)
     }
 
     async fn list_service_accounts(

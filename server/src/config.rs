@@ -2,6 +2,8 @@
 //! start. Secrets never appear in `Debug` output.
 
 use crate::domain::password::{HashCost, PasswordPolicy};
+use crate::notify::sms::WebhookSettings;
+use crate::notify::smtp::{SmtpSecurity, SmtpSettings};
 use app::model::Role;
 use std::fmt;
 use std::net::SocketAddr;
@@ -74,6 +76,12 @@ pub struct Config {
     pub hash_cost: HashCost,
     /// Run the outbox worker in this process.
     pub run_outbox_worker: bool,
+    /// Mail goes through this SMTP server; without it, to the file sink.
+    pub smtp: Option<SmtpSettings>,
+    /// SMS go to this webhook; without it, to the file sink.
+    pub sms_webhook: Option<WebhookSettings>,
+    /// Failed password checks after which an account is locked (0: never).
+    pub lockout_max_password_attempts: i64,
 }
 
 /// The default SQLite database.
@@ -178,6 +186,58 @@ impl Config {
                 problem: "Argon2id below the OWASP floor (19456 KiB, 2 iterations)".to_owned(),
             });
         }
+        let smtp = match get("ROSTER_SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let security = match text("ROSTER_SMTP_TLS", "starttls")
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "starttls" => SmtpSecurity::StartTls,
+                    "tls" => SmtpSecurity::Tls,
+                    "none" => SmtpSecurity::None,
+                    other => {
+                        return Err(ConfigError {
+                            name: "ROSTER_SMTP_TLS",
+                            problem: format!("expected starttls, tls or none, got {other:?}"),
+                        });
+                    }
+                };
+                let default_port = match security {
+                    SmtpSecurity::Tls => 465,
+                    SmtpSecurity::StartTls => 587,
+                    SmtpSecurity::None => 25,
+                };
+                let from = get("ROSTER_SMTP_FROM").ok_or_else(|| ConfigError {
+                    name: "ROSTER_SMTP_FROM",
+                    problem: "needed when ROSTER_SMTP_HOST is set".to_owned(),
+                })?;
+                Some(SmtpSettings {
+                    host,
+                    port: number("ROSTER_SMTP_PORT", get("ROSTER_SMTP_PORT"), default_port)?,
+                    security,
+                    username: get("ROSTER_SMTP_USERNAME"),
+                    password: get("ROSTER_SMTP_PASSWORD"),
+                    from,
+                })
+            }
+        };
+        let sms_webhook = match get("ROSTER_SMS_WEBHOOK_URL") {
+            None => None,
+            Some(raw) => {
+                let url = Url::parse(&raw)
+                    .ok()
+                    .filter(|url| matches!(url.scheme(), "http" | "https"))
+                    .ok_or_else(|| ConfigError {
+                        name: "ROSTER_SMS_WEBHOOK_URL",
+                        problem: format!("expected an http or https URL, got {raw:?}"),
+                    })?;
+                Some(WebhookSettings {
+                    url,
+                    authorization: get("ROSTER_SMS_WEBHOOK_AUTHORIZATION"),
+                })
+            }
+        };
         Ok(Config {
             database_url: text("ROSTER_DATABASE_URL", DEFAULT_DATABASE_URL),
             db_max_connections: number(
@@ -211,6 +271,15 @@ impl Config {
             },
             hash_cost,
             run_outbox_worker: parse_bool("ROSTER_OUTBOX_WORKER", true)?,
+            smtp,
+            sms_webhook,
+            lockout_max_password_attempts: number(
+                "ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS",
+                get("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS"),
+                // NIST SP 800-63B 5.2.2: at most 100 consecutive failures. (ZITADEL's default, 0,
+                // would never lock.)
+                100,
+            )?,
         })
     }
 
@@ -316,10 +385,59 @@ mod tests {
         let config = config(&[
             ("ROSTER_ADMIN_PASSWORD", "correct horse battery"),
             ("ROSTER_SECRET_KEY", &"ab".repeat(32)),
+            ("ROSTER_SMTP_HOST", "mail.example.com"),
+            ("ROSTER_SMTP_FROM", "Roster <roster@example.com>"),
+            ("ROSTER_SMTP_USERNAME", "roster"),
+            ("ROSTER_SMTP_PASSWORD", "smtp-secret-value"),
+            ("ROSTER_SMS_WEBHOOK_URL", "https://sms.example.com/send"),
+            (
+                "ROSTER_SMS_WEBHOOK_AUTHORIZATION",
+                "Bearer webhook-secret-value",
+            ),
         ])
         .unwrap();
         let printed = format!("{config:?}");
-        assert!(!printed.contains("correct horse"));
-        assert!(!printed.contains("abab"));
+        for secret in [
+            "correct horse",
+            "abab",
+            "smtp-secret-value",
+            "webhook-secret-value",
+        ] {
+            assert!(!printed.contains(secret), "{secret} leaked");
+        }
+    }
+
+    #[test]
+    fn smtp_needs_a_sender_and_picks_the_port_by_security() {
+        let config = config(&[
+            ("ROSTER_SMTP_HOST", "mail.example.com"),
+            ("ROSTER_SMTP_FROM", "roster@example.com"),
+            ("ROSTER_SMTP_TLS", "tls"),
+        ])
+        .unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security), (465, SmtpSecurity::Tls));
+        assert_eq!(
+            Config::from_lookup(|name| (name == "ROSTER_SMTP_HOST").then(|| "h".to_owned()))
+                .unwrap_err()
+                .name,
+            "ROSTER_SMTP_FROM"
+        );
+        assert_eq!(
+            config_error(&[("ROSTER_SMS_WEBHOOK_URL", "ftp://x")]),
+            "ROSTER_SMS_WEBHOOK_URL"
+        );
+        assert_eq!(
+            config_error(&[
+                ("ROSTER_SMTP_HOST", "h"),
+                ("ROSTER_SMTP_FROM", "a@b"),
+                ("ROSTER_SMTP_TLS", "ssl3")
+            ]),
+            "ROSTER_SMTP_TLS"
+        );
+    }
+
+    fn config_error(pairs: &[(&str, &str)]) -> &'static str {
+        config(pairs).unwrap_err().name
     }
 }

@@ -21,7 +21,9 @@ use domain::codes::CodeHasher;
 use domain::password::Hasher;
 use domain::{Dependencies, Services, SessionLimits};
 use leptos::config::LeptosOptions;
-use notify::sink::FileSink;
+use notify::sink::{ChannelSink, FileSink, Sink};
+use notify::sms::WebhookSink;
+use notify::smtp::SmtpSink;
 use notify::worker::Worker;
 use rand::RngCore as _;
 use std::path::Path;
@@ -70,6 +72,7 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
         public_url: config.public_url.clone(),
         sessions,
         secure_cookies: config.is_https(),
+        lockout_max_password_attempts: config.lockout_max_password_attempts,
     });
     let bootstrap = services
         .bootstrap(&BootstrapSettings {
@@ -90,7 +93,7 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
     let worker = Worker {
         db,
         clock,
-        sink: Arc::new(FileSink::new(config.outbox_dir.clone())),
+        sink: Arc::new(sinks(&config)?),
         wakeup: services.outbox_wakeup(),
     };
     let leptos_options = LeptosOptions::builder()
@@ -113,6 +116,25 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
         bootstrap,
         worker,
     })
+}
+
+/// Mail through SMTP and SMS through the webhook when configured; the file sink otherwise.
+fn sinks(config: &Config) -> anyhow::Result<ChannelSink> {
+    let files: Arc<dyn Sink> = Arc::new(FileSink::new(config.outbox_dir.clone()));
+    let email: Arc<dyn Sink> = match &config.smtp {
+        Some(settings) => Arc::new(
+            SmtpSink::new(settings).map_err(|error| anyhow::anyhow!("SMTP settings: {error}"))?,
+        ),
+        None => files.clone(),
+    };
+    let sms: Arc<dyn Sink> = match &config.sms_webhook {
+        Some(settings) => Arc::new(
+            WebhookSink::new(settings.clone())
+                .map_err(|error| anyhow::anyhow!("SMS webhook settings: {error}"))?,
+        ),
+        None => files,
+    };
+    Ok(ChannelSink { email, sms })
 }
 
 /// The file path inside a SQLite URL (`sqlite://./data/roster.db` → `./data/roster.db`).

@@ -1,8 +1,8 @@
 //! Admin views of users: list, import, detail and profile changes.
 
 use crate::model::{
-    AppError, ImportOutcome, ImportUserForm, OrgView, ProfileForm, UserDetail, UserId,
-    UserListPage, UserListQuery,
+    AdminUserAction, AppError, ImportOutcome, ImportUserForm, MessageView, OrgView, ProfileForm,
+    UserDetail, UserId, UserListPage, UserListQuery,
 };
 use leptos::prelude::*;
 use server_fn::codec::Json;
@@ -43,4 +43,32 @@ pub async fn update_user_profile(
 ) -> Result<UserDetail, AppError> {
     let (backend, actor) = crate::port::context()?;
     crate::port::respond(backend.update_user_profile(&actor, user_id, form).await)
+}
+
+/// Changes a user's addresses, password or lock (one contract operation each). Needs
+/// `user.write` on the user's organisation.
+#[server(endpoint = "admin_user_action", input = Json)]
+pub async fn run_admin_user_action(
+    user_id: UserId,
+    action: AdminUserAction,
+) -> Result<UserDetail, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.admin_user_action(&actor, user_id, action).await)
+}
+
+/// The mails and SMS sent to a user, with every delivery attempt. Needs `user.read`.
+#[server(endpoint = "user_messages", input = Json)]
+pub async fn user_messages(user_id: UserId) -> Result<Vec<MessageView>, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.user_messages(&actor, user_id).await)
+}
+
+/// Queues a failed message of a user again. Needs `user.write`.
+#[server(endpoint = "retry_message", input = Json)]
+pub async fn retry_message(
+    user_id: UserId,
+    message_id: String,
+) -> Result<Vec<MessageView>, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.retry_message(&actor, user_id, message_id).await)
 }

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The session must finish a pending step (password change, initialization) first.
     StepRequired,
+    /// The change needs the password entered again (the last sign-in is too long ago).
+    ReauthRequired,
     RateLimited,
     /// Something broke on the server; `reference` lets support find the log line.
     Internal,

@@ -4,6 +4,7 @@
 //! carry between the WASM client and the server functions.
 
 mod actor;
+mod contact;
 mod error;
 mod ids;
 mod service_accounts;
@@ -11,12 +12,13 @@ mod session;
 mod user;
 
 pub use actor::{Actor, Authenticated, Gate, Membership, Role};
+pub use contact::{AccountAction, AdminUserAction, AttemptView, ContactView, MessageView};
 pub use error::{AppError, ErrorCode};
 pub use ids::{OrgId, TokenId, UserId};
 pub use service_accounts::{
     CreateServiceAccountForm, CreatedServiceAccount, ServiceAccountView, TokenView,
 };
-pub use session::{InitForm, InitLinkInfo, Me, SignInOutcome};
+pub use session::{InitForm, InitLinkInfo, Me, ResetPasswordForm, SignInOutcome};
 pub use user::{
     Gender, ImportOutcome, ImportUserForm, OrgView, ProfileForm, ProfileView, UserDetail,
     UserListPage, UserListQuery, UserState, UserSummary,

@@ -45,3 +45,12 @@ pub struct InitLinkInfo {
     pub password_set: bool,
     pub username: String,
 }
+
+/// The set-password form reached from a password-reset mail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ResetPasswordForm {
+    pub user_id: String,
+    pub code: String,
+    pub password: String,
+    pub password_confirmation: String,
+}

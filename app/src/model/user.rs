@@ -191,9 +191,12 @@ pub struct UserDetail {
     pub profile: ProfileView,
     pub email: String,
     pub email_verified: bool,
+    /// A new address the user asked for and has not verified yet.
+    pub pending_email: Option<String>,
     pub phone: Option<String>,
     pub phone_verified: bool,
     pub has_password: bool,
+    pub failed_password_attempts: i32,
     pub password_change_required: bool,
     /// RFC 3339.
     pub created_at: String,

@@ -1,5 +1,7 @@
 use crate::api::session::ChangePassword;
-use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, field_error};
+use crate::components::{
+    CheckboxField, ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, field_error,
+};
 use crate::model::{AppError, Gate, Me};
 use crate::session::{SignedIn, reload_at};
 use leptos::prelude::*;
@@ -19,6 +21,7 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
+    let sign_out_others = RwSignal::new(true);
     let mismatch = RwSignal::new(None::<AppError>);
     let action = ServerAction::<ChangePassword>::new();
     let server_error = error_of(action.value());
@@ -53,6 +56,7 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
         action.dispatch(ChangePassword {
             current_password: current.get_untracked(),
             new_password: new_password.get_untracked(),
+            sign_out_others: sign_out_others.get_untracked(),
         });
     };
 
@@ -97,6 +101,12 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
                     error=field_error(error, "password_confirmation")
                     autocomplete="new-password"
                     required=true
+                />
+                <CheckboxField
+                    id="sign_out_others"
+                    label="Sign out my other devices"
+                    checked=sign_out_others
+                    hint="Recommended if you think someone else knows your old password."
                 />
                 <SubmitButton
                     label="Change password"

@@ -4,12 +4,16 @@ mod account;
 pub mod admin;
 mod change_password;
 mod init;
+mod reset_password;
 mod signin;
+mod verify_email;
 
 pub use account::AccountPage;
 pub use change_password::ChangePasswordPage;
 pub use init::InitPage;
+pub use reset_password::ResetPasswordPage;
 pub use signin::SignInPage;
+pub use verify_email::VerifyEmailPage;
 
 use crate::session::{gate_path, use_session};
 use leptos::prelude::*;

@@ -4,6 +4,7 @@ use crate::model::SignInOutcome;
 use crate::session::{gate_path, reload_at};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// `/signin`: username or email plus password.
@@ -21,6 +22,8 @@ pub fn SignInPage() -> impl IntoView {
                 Some("Your account is ready. Sign in with your new password.".to_owned())
             } else if query.get("signed_out").is_some() {
                 Some("You are signed out.".to_owned())
+            } else if query.get("reset").is_some() {
+                Some("Your new password is set. Sign in with it.".to_owned())
             } else {
                 None
             }
@@ -81,6 +84,9 @@ pub fn SignInPage() -> impl IntoView {
                 />
                 <SubmitButton label="Sign in" pending_label="Signing in…" pending=action.pending() />
             </form>
+            <p>
+                <A href="/reset-password">"Forgot your password?"</A>
+            </p>
         </section>
     }
 }

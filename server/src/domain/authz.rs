@@ -86,6 +86,21 @@ pub fn require_human_allowing(actor: &Actor, gate: Gate) -> Result<&Authenticate
     }
 }
 
+/// Refuses changes to credentials and addresses when the password was last checked more than
+/// `window` ago in this session (security.md: re-authenticate within 10 minutes).
+pub fn require_recent_sign_in(
+    actor: &Actor,
+    now: i64,
+    window: std::time::Duration,
+) -> Result<(), DomainError> {
+    let auth = require_authenticated(actor)?;
+    if now - auth.authenticated_at > window.as_micros() as i64 {
+        Err(DomainError::ReauthRequired)
+    } else {
+        Ok(())
+    }
+}
+
 /// Self-service access to the caller's own account.
 pub fn own_account(actor: &Actor) -> Result<Access, DomainError> {
     let auth = require_authenticated(actor)?;

@@ -11,8 +11,12 @@ use subtle::ConstantTimeEq as _;
 pub enum Purpose {
     /// The invitation (initialization) code: 6 characters, 72 hours.
     Init,
+    /// An email verification code (link in a mail): 6 characters, 1 hour.
+    EmailVerification,
     /// A phone verification code (SMS): 6 characters, 1 hour.
     PhoneVerification,
+    /// A password-reset code (mail link or SMS): 6 characters, 1 hour.
+    PasswordReset,
     /// A passkey registration link: 12 characters, 1 hour.
     PasskeyRegistration,
 }
@@ -21,7 +25,9 @@ impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Init => "init",
+            Purpose::EmailVerification => "email_verification",
             Purpose::PhoneVerification => "phone_verification",
+            Purpose::PasswordReset => "password_reset",
             Purpose::PasskeyRegistration => "passkey_registration",
         }
     }
@@ -30,21 +36,46 @@ impl Purpose {
     pub fn lifetime_secs(self) -> i64 {
         match self {
             Purpose::Init => 72 * 3600,
-            Purpose::PhoneVerification | Purpose::PasskeyRegistration => 3600,
+            Purpose::EmailVerification
+            | Purpose::PhoneVerification
+            | Purpose::PasswordReset
+            | Purpose::PasskeyRegistration => 3600,
+        }
+    }
+
+    /// Whether a new code makes the older ones of the same user invalid. Passkey links name
+    /// their code, so several may be handed out at once (as in ZITADEL).
+    pub fn replaces_older(self) -> bool {
+        !matches!(self, Purpose::PasskeyRegistration)
+    }
+
+    /// A typed code as it is compared: trimmed, and upper-cased where the alphabet has no
+    /// lower case (people type codes from mails in any case).
+    pub fn normalize(self, typed: &str) -> String {
+        let trimmed = typed.trim();
+        match self {
+            Purpose::PasskeyRegistration => trimmed.to_owned(),
+            _ => trimmed.to_uppercase(),
         }
     }
 
     /// Wrong guesses after which the code is burned (security.md defaults).
     pub fn max_attempts(self) -> i64 {
         match self {
-            Purpose::Init | Purpose::PhoneVerification => 5,
+            Purpose::Init
+            | Purpose::EmailVerification
+            | Purpose::PhoneVerification
+            | Purpose::PasswordReset => 5,
             Purpose::PasskeyRegistration => 3,
         }
     }
 
     fn alphabet(self) -> &'static [u8] {
         match self {
-            Purpose::Init | Purpose::PhoneVerification => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            Purpose::Init
+            | Purpose::EmailVerification
+            | Purpose::PhoneVerification
+            | Purpose::PasswordReset => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
             Purpose::PasskeyRegistration => {
                 b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
             }
@@ -53,7 +84,10 @@ impl Purpose {
 
     fn length(self) -> usize {
         match self {
-            Purpose::Init | Purpose::PhoneVerification => 6,
+            Purpose::Init
+            | Purpose::EmailVerification
+            | Purpose::PhoneVerification
+            | Purpose::PasswordReset => 6,
             Purpose::PasskeyRegistration => 12,
         }
     }

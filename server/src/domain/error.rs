@@ -54,6 +54,9 @@ pub enum DomainError {
     PermissionDenied(Fault),
     #[error("unauthenticated: {}", .0.describe())]
     Unauthenticated(Fault),
+    /// The change needs a recent sign-in: the password must be entered again.
+    #[error("re-authentication required")]
+    ReauthRequired,
     /// The session must finish a pending step first.
     #[error("step required: {0:?}")]
     StepRequired(Gate),
@@ -75,7 +78,9 @@ impl DomainError {
             | DomainError::PermissionDenied(fault)
             | DomainError::Unauthenticated(fault)
             | DomainError::RateLimited(fault) => Some(fault),
-            DomainError::StepRequired(_) | DomainError::Internal(_) => None,
+            DomainError::StepRequired(_)
+            | DomainError::ReauthRequired
+            | DomainError::Internal(_) => None,
         }
     }
 
@@ -106,8 +111,7 @@ pub mod faults {
     pub const SESSION_REQUIRED: Fault = Fault::new("ROSTER-sessn", "Errors.Session.Required");
     pub const CURRENT_PASSWORD_WRONG: Fault =
         Fault::new("ROSTER-curpw", "Errors.User.Password.CurrentWrong").on("current_password");
-    pub const INIT_CODE_INVALID: Fault =
-        Fault::new("ROSTER-initc", "Errors.User.InitCode.Invalid").on("code");
+    pub const CODE_INVALID: Fault = Fault::new("ROSTER-code1", "Errors.Code.Invalid").on("code");
     pub const PASSWORD_REQUIRED: Fault =
         Fault::new("ROSTER-pwreq", "Errors.User.Password.Empty").on("password");
     pub const PASSWORD_UNCHANGED: Fault =
@@ -155,6 +159,46 @@ pub mod faults {
     pub const GET_EMAIL_NOT_HUMAN: Fault = Fault::new("QUERY-pt7HY", "Errors.User.NotHuman");
     pub const GET_PHONE_NOT_FOUND: Fault = Fault::new("QUERY-DAvb3", "Errors.User.NotFound");
     pub const GET_PHONE_NOT_HUMAN: Fault = Fault::new("QUERY-hliQl", "Errors.User.NotHuman");
+
+    // Email and phone (contract 3.2, 3.8, 3.9, 3.18-3.20)
+    pub const RESEND_INIT_USER_NOT_FOUND: Fault =
+        Fault::new("COMMAND-2M9df", "Errors.User.NotFound");
+    pub const EMAIL_USER_NOT_FOUND: Fault =
+        Fault::new("COMMAND-0Pe4r", "Errors.User.Email.NotFound");
+    pub const UPDATE_EMAIL_NOT_INITIALISED: Fault =
+        Fault::new("COMMAND-J8dsk", "Errors.User.NotInitialised");
+    pub const RESEND_EMAIL_NOT_INITIALISED: Fault =
+        Fault::new("COMMAND-E3fbw", "Errors.User.NotInitialised");
+    pub const EMAIL_NOT_CHANGED: Fault =
+        Fault::new("COMMAND-2b7fM", "Errors.User.Email.NotChanged");
+    pub const EMAIL_ALREADY_VERIFIED: Fault =
+        Fault::new("COMMAND-3M9ds", "Errors.User.Email.AlreadyVerified");
+    pub const UPDATE_PHONE_USER_NOT_FOUND: Fault =
+        Fault::new("COMMAND-3M0fs", "Errors.User.NotFound");
+    pub const PHONE_NOT_CHANGED: Fault =
+        Fault::new("COMMAND-wF94r", "Errors.User.Phone.NotChanged");
+    pub const REMOVE_PHONE_USER_NOT_FOUND: Fault =
+        Fault::new("COMMAND-3M9fs", "Errors.User.NotFound");
+    pub const REMOVE_PHONE_NOT_FOUND: Fault =
+        Fault::new("COMMAND-p6rsc", "Errors.User.Phone.NotFound");
+    pub const RESEND_PHONE_USER_NOT_FOUND: Fault =
+        Fault::new("COMMAND-2M0fs", "Errors.User.NotFound");
+    pub const RESEND_PHONE_NOT_FOUND: Fault =
+        Fault::new("COMMAND-2b7Hf", "Errors.User.Phone.NotFound");
+    pub const PHONE_ALREADY_VERIFIED: Fault =
+        Fault::new("COMMAND-2M9sf", "Errors.User.Phone.AlreadyVerified");
+
+    // Passwords (contract 3.10-3.12)
+    pub const SET_PASSWORD_USER_NOT_FOUND: Fault =
+        Fault::new("COMMAND-G8dh3", "Errors.User.Password.NotFound");
+    pub const SET_PASSWORD_NOT_INITIALISED: Fault =
+        Fault::new("COMMAND-M9dse", "Errors.User.NotInitialised");
+    pub const RESET_USER_NOT_FOUND: Fault = Fault::new("COMMAND-Hj9ds", "Errors.User.NotFound");
+    pub const RESET_NOT_INITIALISED: Fault =
+        Fault::new("COMMAND-2M9sd", "Errors.User.NotInitialised");
+    pub const MESSAGE_NOT_RETRYABLE: Fault =
+        Fault::new("ROSTER-msgrt", "Errors.Message.NotRetryable");
+    pub const UNLOCK_NOT_LOCKED: Fault = Fault::new("ROSTER-unlck", "Errors.User.NotLocked");
 
     // Password policy (contract 4.3) and Roster's always-on checks
     pub const PASSWORD_MIN_LENGTH: Fault = Fault::new(

@@ -7,18 +7,22 @@ pub mod authz;
 pub mod bootstrap;
 pub mod clock;
 pub mod codes;
+pub mod contact;
 pub mod error;
 mod events;
 pub mod ids;
 pub mod messages;
+mod messaging;
 pub mod orgs;
 pub mod password;
+pub mod passwords;
 pub mod service_accounts;
 pub mod sessions;
 pub mod users;
 pub mod values;
 
 pub use error::{DomainError, Fault};
+pub use messaging::PasskeyLink;
 
 use crate::store::Db;
 use clock::Clock;
@@ -60,6 +64,8 @@ pub struct Dependencies {
     pub sessions: SessionLimits,
     /// Whether cookies get `Secure` and the `__Host-` prefix (public URL is https).
     pub secure_cookies: bool,
+    /// Failed password checks after which an account is locked (0: never).
+    pub lockout_max_password_attempts: i64,
 }
 
 /// The domain services: cheap to clone, shared by the SPA backend and the REST API.

@@ -93,7 +93,7 @@ const MAX_LOGIN_BYTES: usize = 1024;
 impl Services {
     /// Finds the human a login names: the username (any case), else an email that exactly one
     /// human has.
-    async fn find_login(&self, login: &str) -> Result<Option<UserRow>, DomainError> {
+    pub(crate) async fn find_login(&self, login: &str) -> Result<Option<UserRow>, DomainError> {
         let key = login.trim().to_lowercase();
         if key.is_empty() || key.len() > MAX_LOGIN_BYTES {
             return Ok(None);
@@ -120,8 +120,7 @@ impl Services {
         let verified = self.deps().hasher.verify(&stored, password).await?;
         if !verified.matches || !may_sign_in(&user) {
             if !verified.matches {
-                let mut conn = self.db().conn().await?;
-                users::record_failed_password(conn.exec(), &user.id).await?;
+                self.count_failed_password(&user.id).await?;
             }
             tracing::info!(user_id = %user.id, "sign-in failed");
             return Err(failed());
@@ -259,6 +258,7 @@ impl Services {
         actor: &Actor,
         current_password: &str,
         new_password: &str,
+        sign_out_others: bool,
     ) -> Result<(), DomainError> {
         let auth = authz::require_human_allowing(actor, Gate::ChangePassword)?;
         let mut conn = self.db().conn().await?;
@@ -279,12 +279,7 @@ impl Services {
         if new_password == current_password {
             return Err(DomainError::Invalid(faults::PASSWORD_UNCHANGED));
         }
-        let context = PasswordContext::of_user(
-            &user.username,
-            &user.email,
-            [&user.first_name, &user.last_name, &user.display_name],
-        );
-        self.deps().policy.check(new_password, &context)?;
+        self.check_new_password(&user, new_password)?;
         let hash = self.deps().hasher.hash(new_password).await?;
 
         let now = self.now();
@@ -302,8 +297,38 @@ impl Services {
         if let Some(key) = &auth.session_key {
             sessions::reauthenticated(tx.exec(), key, now).await?;
         }
+        let ended = if sign_out_others {
+            sessions::delete_for_user(tx.exec(), &current.id, auth.session_key.as_deref()).await?
+        } else {
+            0
+        };
+        self.notify_password_changed(&mut tx, &current).await?;
         tx.commit().await?;
-        tracing::info!(user_id = %current.id, "password changed by its owner");
+        self.outbox_wakeup().notify_one();
+        tracing::info!(user_id = %current.id, ended_sessions = ended, "password changed by its owner");
+        Ok(())
+    }
+
+    /// Checks the caller's password again, so that sensitive changes are allowed for the next
+    /// minutes (security.md: re-authentication within 10 minutes).
+    pub async fn reauthenticate(&self, actor: &Actor, password: &str) -> Result<(), DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let mut conn = self.db().conn().await?;
+        let user = users::get(conn.exec(), auth.user_id.as_str())
+            .await?
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
+        drop(conn);
+        let stored = user.password_hash.clone().unwrap_or_default();
+        if !self.deps().hasher.verify(&stored, password).await?.matches {
+            self.count_failed_password(&user.id).await?;
+            return Err(DomainError::Invalid(
+                faults::CURRENT_PASSWORD_WRONG.on("password"),
+            ));
+        }
+        if let Some(key) = &auth.session_key {
+            let mut conn = self.db().conn().await?;
+            sessions::reauthenticated(conn.exec(), key, self.now()).await?;
+        }
         Ok(())
     }
 
@@ -315,47 +340,27 @@ impl Services {
         actor: &Actor,
         form: &InitForm,
     ) -> Result<(), DomainError> {
-        let invalid_code = || DomainError::Invalid(faults::INIT_CODE_INVALID);
+        let invalid_code = || DomainError::Invalid(faults::CODE_INVALID);
         let user_id = match actor {
             Actor::Human(auth) if auth.gate == Some(Gate::Initialize) => auth.user_id.0.clone(),
             _ => form.user_id.trim().to_owned(),
         };
-        let code = form.code.trim().to_uppercase();
-        if user_id.is_empty() || code.is_empty() || code.len() > 64 {
+        if user_id.is_empty() {
             return Err(invalid_code());
         }
-        let purpose = Purpose::Init;
-        let now = self.now();
-
-        // Check the code before spending a password hash on it.
         let mut conn = self.db().conn().await?;
         let user = users::get(conn.exec(), &user_id)
             .await?
             .filter(UserRow::is_human)
             .ok_or_else(invalid_code)?;
+        drop(conn);
         if state_of(&user) != UserState::Initial {
             return Err(DomainError::FailedPrecondition(
                 faults::USER_ALREADY_INITIALISED,
             ));
         }
-        let stored = codes::latest(conn.exec(), &user_id, purpose.as_str())
-            .await?
-            .filter(|row| {
-                row.expires_at > now && i64::from(row.failed_attempts) < purpose.max_attempts()
-            })
-            .ok_or_else(invalid_code)?;
-        drop(conn);
-        if !self
-            .deps()
-            .codes
-            .matches(purpose, &user_id, &code, &stored.code_hash)
-        {
-            let mut conn = self.db().conn().await?;
-            let failures = codes::record_failure(conn.exec(), &stored.id).await?;
-            tracing::info!(user_id = %user_id, failures, "wrong initialization code");
-            return Err(invalid_code());
-        }
-
+        // Check the code before spending a password hash on it.
+        let code = self.check_code(&user_id, Purpose::Init, &form.code).await?;
         let new_hash = if user.password_hash.is_none() {
             if form.password.is_empty() {
                 return Err(DomainError::Invalid(faults::PASSWORD_REQUIRED));
@@ -363,28 +368,22 @@ impl Services {
             if form.password != form.password_confirmation {
                 return Err(DomainError::Invalid(faults::PASSWORD_CONFIRMATION));
             }
-            let context = PasswordContext::of_user(
-                &user.username,
-                &user.email,
-                [&user.first_name, &user.last_name, &user.display_name],
-            );
-            self.deps().policy.check(&form.password, &context)?;
+            self.check_new_password(&user, &form.password)?;
             Some(self.deps().hasher.hash(&form.password).await?)
         } else {
             None
         };
 
+        let now = self.now();
         let mut tx = self.db().begin().await?;
         let current = users::get_for_update(tx.exec(), &user_id)
             .await?
             .ok_or_else(invalid_code)?;
-        // Consuming the code is the single-use guard: of two parallel requests only one deletes it.
-        if state_of(&current) != UserState::Initial
-            || !codes::consume(tx.exec(), &stored.id).await?
-        {
+        if state_of(&current) != UserState::Initial {
             return Err(invalid_code());
         }
-        codes::delete_for_user(tx.exec(), &user_id, purpose.as_str()).await?;
+        self.consume_code(&mut tx, &code).await?;
+        codes::delete_for_user(tx.exec(), &user_id, Purpose::Init.as_str()).await?;
         let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
         change.push("user.human.initialization.check.succeeded", json!({}));
         change.push("user.human.email.verified", json!({}));
@@ -406,5 +405,41 @@ impl Services {
         tx.commit().await?;
         tracing::info!(user_id = %user_id, "account initialized");
         Ok(())
+    }
+
+    /// Counts a failed password check; the lockout policy locks the account at its limit.
+    pub(crate) async fn count_failed_password(&self, user_id: &str) -> Result<(), DomainError> {
+        let limit = self.deps().lockout_max_password_attempts;
+        let mut conn = self.db().conn().await?;
+        let failures = users::record_failed_password(
+            conn.exec(),
+            user_id,
+            limit,
+            i32::from(UserState::Locked.as_number()),
+            i32::from(UserState::Active.as_number()),
+        )
+        .await?;
+        if limit > 0 && failures == limit {
+            tracing::warn!(
+                user_id,
+                failures,
+                "account locked after failed password checks"
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks a new password against the policy, with the user's own data as context.
+    pub(crate) fn check_new_password(
+        &self,
+        user: &UserRow,
+        password: &str,
+    ) -> Result<(), DomainError> {
+        let context = PasswordContext::of_user(
+            &user.username,
+            &user.email,
+            [&user.first_name, &user.last_name, &user.display_name],
+        );
+        self.deps().policy.check(password, &context)
     }
 }

@@ -1,21 +1,21 @@
 //! Human users: import (contract 3.1), reads (3.7, 3.17, 3.21), profile update (3.22), and the
 //! admin list and detail.
 
+use super::Services;
 use super::authz::{self, Access, Permission};
-use super::codes::{PlainCode, Purpose};
+use super::codes::Purpose;
 use super::error::{DomainError, Fault, faults};
 use super::events::UserChange;
 use super::ids::new_id;
+use super::messaging::{PasskeyLink, Recipient};
 use super::password::{PasswordContext, validate_imported_hash};
 use super::values::{
     DisplayName, EmailAddress, LanguageTag, NickName, PersonName, PhoneNumber, Profile, Username,
     check_text,
 };
-use super::{Services, clock::secs};
-use crate::notify::{self, Channel, Outgoing, templates};
-use crate::store::codes::CodeRow;
+use crate::notify::templates::Lang;
+use crate::store::users;
 use crate::store::users::{NewUser, ProfileValues, UserFilter, UserRow};
-use crate::store::{self, Tx, users};
 use app::model::{Actor, Gender, OrgId, UserListPage, UserListQuery, UserState, UserSummary};
 use serde_json::json;
 
@@ -46,13 +46,6 @@ pub struct ImportHuman {
     pub password_change_required: bool,
     pub request_passwordless: bool,
     pub idps: Vec<IdpLink>,
-}
-
-/// A passkey registration link handed out on import.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PasskeyLink {
-    pub link: String,
-    pub lifetime_secs: i64,
 }
 
 /// The outcome of an import.
@@ -86,13 +79,16 @@ pub enum Lookup {
 }
 
 impl Lookup {
-    fn of(row: Option<UserRow>, access: &Access) -> Lookup {
+    /// Whether a user (of any kind) exists inside the scope.
+    pub(crate) fn in_scope(row: &UserRow, access: &Access) -> bool {
+        row.org_id == access.org_id().as_str()
+            && access.covers(&row.id)
+            && row.state != i32::from(UserState::Deleted.as_number())
+    }
+
+    pub(crate) fn of(row: Option<UserRow>, access: &Access) -> Lookup {
         match row {
-            Some(row)
-                if row.org_id == access.org_id().as_str()
-                    && access.covers(&row.id)
-                    && row.state != UserState::Deleted.as_number() as i32 =>
-            {
+            Some(row) if Lookup::in_scope(&row, access) => {
                 if row.is_human() {
                     Lookup::Human(Box::new(row))
                 } else {
@@ -246,8 +242,7 @@ impl Services {
                 "passwordChangeRequired": change_required,
             }),
         );
-        let init_code = needs_init.then(|| PlainCode::generate(Purpose::Init));
-        if init_code.is_some() {
+        if needs_init {
             change.push(
                 "user.human.initialization.code.added",
                 json!({ "expirySecs": Purpose::Init.lifetime_secs() }),
@@ -255,27 +250,17 @@ impl Services {
         } else if input.email_verified {
             change.push("user.human.email.verified", json!({}));
         }
-        let phone_code = match (&valid.phone, input.phone_verified) {
-            (Some(_), true) => {
-                change.push("user.human.phone.verified", json!({}));
-                None
-            }
-            (Some(_), false) => {
-                change.push(
-                    "user.human.phone.code.added",
-                    json!({ "expirySecs": Purpose::PhoneVerification.lifetime_secs() }),
-                );
-                Some(PlainCode::generate(Purpose::PhoneVerification))
-            }
-            (None, _) => None,
-        };
-        let passkey_code = input.request_passwordless.then(|| {
-            (
-                new_id(now),
-                PlainCode::generate(Purpose::PasskeyRegistration),
-            )
-        });
-        if let Some((code_id, _)) = &passkey_code {
+        let needs_phone_code = valid.phone.is_some() && !input.phone_verified;
+        if valid.phone.is_some() && input.phone_verified {
+            change.push("user.human.phone.verified", json!({}));
+        } else if needs_phone_code {
+            change.push(
+                "user.human.phone.code.added",
+                json!({ "expirySecs": Purpose::PhoneVerification.lifetime_secs() }),
+            );
+        }
+        let passkey_code_id = input.request_passwordless.then(|| new_id(now));
+        if let Some(code_id) = &passkey_code_id {
             change.push(
                 "user.human.passwordless.initialization.code.added",
                 json!({ "codeId": code_id, "expirySecs": Purpose::PasskeyRegistration.lifetime_secs() }),
@@ -316,98 +301,36 @@ impl Services {
         }
         change.write(&mut tx).await?;
 
-        if let Some(code) = &init_code {
-            let link = self.link(
-                "/init",
-                &[
-                    ("userID", &user_id),
-                    ("loginname", valid.username.as_str()),
-                    ("code", code.as_str()),
-                    ("orgID", org_id),
-                    (
-                        "passwordset",
-                        if password_hash.is_some() {
-                            "true"
-                        } else {
-                            "false"
-                        },
-                    ),
-                ],
-            );
-            let message = templates::init_code(
-                valid.display_name.as_str(),
-                valid.username.as_str(),
-                &link,
-                code.as_str(),
-            );
-            self.store_code(&mut tx, &user_id, Purpose::Init, code, None, now)
-                .await?;
-            notify::queue(
+        let recipient = Recipient {
+            user_id: &user_id,
+            org_id,
+            username: valid.username.as_str(),
+            display_name: valid.display_name.as_str(),
+            lang: Lang::for_tag(valid.language.as_str()),
+        };
+        if needs_init {
+            self.send_invitation(
                 &mut tx,
-                &Outgoing {
-                    id: &new_id(now),
-                    user_id: &user_id,
-                    channel: Channel::Email,
-                    recipient: valid.email.as_str(),
-                    message,
-                    created_at: now,
-                    not_after: Some(now + secs(Purpose::Init.lifetime_secs())),
-                },
-            )
-            .await?;
-        }
-        if let (Some(code), Some(phone)) = (&phone_code, &valid.phone) {
-            self.store_code(
-                &mut tx,
-                &user_id,
-                Purpose::PhoneVerification,
-                code,
-                Some(phone.as_str()),
+                &recipient,
+                valid.email.as_str(),
+                password_hash.is_some(),
                 now,
             )
             .await?;
-            notify::queue(
-                &mut tx,
-                &Outgoing {
-                    id: &new_id(now),
-                    user_id: &user_id,
-                    channel: Channel::Sms,
-                    recipient: phone.as_str(),
-                    message: templates::verify_phone(code.as_str()),
-                    created_at: now,
-                    not_after: Some(now + secs(Purpose::PhoneVerification.lifetime_secs())),
-                },
-            )
-            .await?;
         }
-        let passkey_link = match &passkey_code {
-            Some((code_id, code)) => {
-                self.store_code_with_id(
-                    &mut tx,
-                    code_id,
-                    &user_id,
-                    Purpose::PasskeyRegistration,
-                    code,
-                    now,
-                )
+        if needs_phone_code && let Some(phone) = &valid.phone {
+            self.send_phone_verification(&mut tx, &recipient, phone.as_str(), now)
                 .await?;
-                Some(PasskeyLink {
-                    link: self.link(
-                        "/passkey/register",
-                        &[
-                            ("userID", &user_id),
-                            ("orgID", org_id),
-                            ("codeID", code_id),
-                            ("code", code.as_str()),
-                        ],
-                    ),
-                    lifetime_secs: Purpose::PasskeyRegistration.lifetime_secs(),
-                })
-            }
+        }
+        let passkey_link = match &passkey_code_id {
+            Some(code_id) => Some(
+                self.issue_passkey_link(&mut tx, &recipient, code_id, now)
+                    .await?,
+            ),
             None => None,
         };
         tx.commit().await?;
-        if init_code.is_some() || phone_code.is_some() {
+        if needs_init || needs_phone_code {
             self.outbox_wakeup().notify_one();
         }
         tracing::info!(user_id = %user_id, org_id = %org_id, state = state.proto_name(), "human imported");
@@ -417,57 +340,9 @@ impl Services {
             sequence: stamp.sequence,
             created_at: now,
             state,
-            init_mail_queued: init_code.is_some(),
+            init_mail_queued: needs_init,
             passkey_link,
         })
-    }
-
-    /// Stores a code's hash; older codes of the same purpose stop working.
-    pub(crate) async fn store_code(
-        &self,
-        tx: &mut Tx,
-        user_id: &str,
-        purpose: Purpose,
-        code: &PlainCode,
-        target: Option<&str>,
-        now: i64,
-    ) -> Result<(), DomainError> {
-        let row = CodeRow {
-            id: new_id(now),
-            user_id: user_id.to_owned(),
-            purpose: purpose.as_str().to_owned(),
-            code_hash: self.deps().codes.hash(purpose, user_id, code.as_str()),
-            target: target.map(str::to_owned),
-            created_at: now,
-            expires_at: now + secs(purpose.lifetime_secs()),
-            failed_attempts: 0,
-        };
-        store::codes::insert(tx.exec(), &row, true).await?;
-        Ok(())
-    }
-
-    /// Stores a code under a given id (passkey links name their code); earlier ones stay valid.
-    async fn store_code_with_id(
-        &self,
-        tx: &mut Tx,
-        id: &str,
-        user_id: &str,
-        purpose: Purpose,
-        code: &PlainCode,
-        now: i64,
-    ) -> Result<(), DomainError> {
-        let row = CodeRow {
-            id: id.to_owned(),
-            user_id: user_id.to_owned(),
-            purpose: purpose.as_str().to_owned(),
-            code_hash: self.deps().codes.hash(purpose, user_id, code.as_str()),
-            target: None,
-            created_at: now,
-            expires_at: now + secs(purpose.lifetime_secs()),
-            failed_attempts: 0,
-        };
-        store::codes::insert(tx.exec(), &row, false).await?;
-        Ok(())
     }
 
     /// Looks a user up inside an access scope.

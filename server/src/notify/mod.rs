@@ -2,6 +2,8 @@
 //! change that caused them; the worker delivers them afterwards through a sink.
 
 pub mod sink;
+pub mod sms;
+pub mod smtp;
 pub mod templates;
 pub mod worker;
 

@@ -1,4 +1,5 @@
-//! Where messages go. The file sink (one file per message) is the default for local use.
+//! Where messages go: SMTP for mail and an HTTP webhook for SMS when configured, otherwise the
+//! file sink (one file per message), the default for local use.
 
 use crate::store::outbox::OutboxRow;
 use std::path::PathBuf;
@@ -48,5 +49,22 @@ impl Sink for FileSink {
         tokio::fs::rename(&temporary, self.dir.join(&name))
             .await
             .map_err(|error| format!("cannot rename {}: {error}", temporary.display()))
+    }
+}
+
+/// Sends each message through the sink of its channel.
+#[derive(Debug, Clone)]
+pub struct ChannelSink {
+    pub email: std::sync::Arc<dyn Sink>,
+    pub sms: std::sync::Arc<dyn Sink>,
+}
+
+#[async_trait::async_trait]
+impl Sink for ChannelSink {
+    async fn deliver(&self, message: &OutboxRow) -> Result<(), String> {
+        match message.channel.as_str() {
+            "sms" => self.sms.deliver(message).await,
+            _ => self.email.deliver(message).await,
+        }
     }
 }

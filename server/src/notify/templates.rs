@@ -1,5 +1,6 @@
-//! Message texts. Links come from the configured public URL only (decision D6), never from
-//! request headers; values are plain text (mails are sent as text/plain).
+//! Message texts in English and German, chosen by the recipient's preferred language. Links come
+//! from the configured public URL only (decision D6), never from request headers; mails are
+//! plain text, and every value put into them was validated free of control characters.
 
 /// A rendered message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,27 +11,214 @@ pub struct Rendered {
     pub body: String,
 }
 
-/// The invitation mail with the initialization link and code.
-pub fn init_code(display_name: &str, username: &str, link: &str, code: &str) -> Rendered {
-    Rendered {
-        template: "init",
-        subject: "Activate your Roster account".to_owned(),
-        body: format!(
-            "Hello {display_name},\n\n\
-             an account with the username {username} was created for you.\n\
-             Open this link to activate it:\n\n{link}\n\n\
-             Or enter this code on the activation page: {code}\n\n\
-             The code is valid for 72 hours. If you did not expect this mail, ignore it.\n"
-        ),
+/// The languages messages are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    De,
+}
+
+impl Lang {
+    /// German for `de` and its regional variants, English for everything else.
+    pub fn for_tag(tag: &str) -> Lang {
+        let primary = tag.split('-').next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("de") {
+            Lang::De
+        } else {
+            Lang::En
+        }
     }
 }
 
+/// The invitation mail with the initialization link and code.
+pub fn init_code(
+    lang: Lang,
+    display_name: &str,
+    username: &str,
+    link: &str,
+    code: &str,
+) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Activate your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 an account with the username {username} was created for you.\n\
+                 Open this link to activate it:\n\n{link}\n\n\
+                 Or enter this code on the activation page: {code}\n\n\
+                 The code is valid for 72 hours. If you did not expect this mail, ignore it.\n"
+            ),
+        ),
+        Lang::De => (
+            "Aktivieren Sie Ihr Roster-Konto",
+            format!(
+                "Hallo {display_name},\n\n\
+                 für Sie wurde ein Konto mit dem Benutzernamen {username} angelegt.\n\
+                 Öffnen Sie diesen Link, um es zu aktivieren:\n\n{link}\n\n\
+                 Oder geben Sie diesen Code auf der Aktivierungsseite ein: {code}\n\n\
+                 Der Code gilt 72 Stunden. Falls Sie diese Mail nicht erwartet haben, ignorieren Sie sie.\n"
+            ),
+        ),
+    };
+    rendered("init", subject, body)
+}
+
+/// The mail with a link that verifies an email address.
+pub fn verify_email(lang: Lang, display_name: &str, link: &str, code: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Confirm your email address",
+            format!(
+                "Hello {display_name},\n\n\
+                 please confirm that this address belongs to you by opening this link:\n\n{link}\n\n\
+                 Or enter this code: {code}\n\n\
+                 The code is valid for 1 hour. If you did not ask for this, ignore this mail.\n"
+            ),
+        ),
+        Lang::De => (
+            "Bestätigen Sie Ihre E-Mail-Adresse",
+            format!(
+                "Hallo {display_name},\n\n\
+                 bitte bestätigen Sie, dass diese Adresse Ihnen gehört, indem Sie diesen Link öffnen:\n\n{link}\n\n\
+                 Oder geben Sie diesen Code ein: {code}\n\n\
+                 Der Code gilt 1 Stunde. Falls Sie das nicht angefordert haben, ignorieren Sie diese Mail.\n"
+            ),
+        ),
+    };
+    rendered("verify_email", subject, body)
+}
+
 /// The SMS with a phone verification code.
-pub fn verify_phone(code: &str) -> Rendered {
+pub fn verify_phone(lang: Lang, code: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Roster phone verification",
+            format!("Your Roster verification code is {code}. It is valid for 1 hour."),
+        ),
+        Lang::De => (
+            "Roster-Telefonbestätigung",
+            format!("Ihr Roster-Bestätigungscode lautet {code}. Er gilt 1 Stunde."),
+        ),
+    };
+    rendered("verify_phone", subject, body)
+}
+
+/// The password-reset mail with its link and code.
+pub fn password_reset_mail(lang: Lang, display_name: &str, link: &str, code: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Reset your Roster password",
+            format!(
+                "Hello {display_name},\n\n\
+                 someone asked to reset the password of your account. To choose a new password, open:\n\n{link}\n\n\
+                 Or enter this code: {code}\n\n\
+                 The code is valid for 1 hour. If it was not you, ignore this mail; your password stays as it is.\n"
+            ),
+        ),
+        Lang::De => (
+            "Setzen Sie Ihr Roster-Passwort zurück",
+            format!(
+                "Hallo {display_name},\n\n\
+                 jemand hat verlangt, das Passwort Ihres Kontos zurückzusetzen. Um ein neues Passwort zu wählen, öffnen Sie:\n\n{link}\n\n\
+                 Oder geben Sie diesen Code ein: {code}\n\n\
+                 Der Code gilt 1 Stunde. Falls Sie das nicht waren, ignorieren Sie diese Mail; Ihr Passwort bleibt unverändert.\n"
+            ),
+        ),
+    };
+    rendered("password_reset", subject, body)
+}
+
+/// The SMS with a password-reset code.
+pub fn password_reset_sms(lang: Lang, code: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Roster password reset",
+            format!("Your Roster password reset code is {code}. It is valid for 1 hour."),
+        ),
+        Lang::De => (
+            "Roster-Passwort zurücksetzen",
+            format!(
+                "Ihr Roster-Code zum Zurücksetzen des Passworts lautet {code}. Er gilt 1 Stunde."
+            ),
+        ),
+    };
+    rendered("password_reset", subject, body)
+}
+
+/// The notice that the password changed.
+pub fn password_changed(lang: Lang, display_name: &str, sign_in: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Your Roster password was changed",
+            format!(
+                "Hello {display_name},\n\n\
+                 the password of your account was just changed. If that was you, nothing is to do.\n\
+                 If it was not, reset your password at once and tell your administrator:\n\n{sign_in}\n"
+            ),
+        ),
+        Lang::De => (
+            "Ihr Roster-Passwort wurde geändert",
+            format!(
+                "Hallo {display_name},\n\n\
+                 das Passwort Ihres Kontos wurde soeben geändert. Wenn Sie das waren, ist nichts zu tun.\n\
+                 Wenn nicht, setzen Sie Ihr Passwort sofort zurück und informieren Sie Ihre Administration:\n\n{sign_in}\n"
+            ),
+        ),
+    };
+    rendered("password_changed", subject, body)
+}
+
+/// The notice to the old address that the email address is being changed.
+pub fn email_change_notice(lang: Lang, display_name: &str, new_email: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Your Roster email address is being changed",
+            format!(
+                "Hello {display_name},\n\n\
+                 the email address of your account is being changed to {new_email}. The change takes\n\
+                 effect once the new address is confirmed. If this was not you, tell your administrator.\n"
+            ),
+        ),
+        Lang::De => (
+            "Ihre Roster-E-Mail-Adresse wird geändert",
+            format!(
+                "Hallo {display_name},\n\n\
+                 die E-Mail-Adresse Ihres Kontos wird auf {new_email} geändert. Die Änderung gilt, sobald\n\
+                 die neue Adresse bestätigt ist. Falls Sie das nicht waren, informieren Sie Ihre Administration.\n"
+            ),
+        ),
+    };
+    rendered("email_change_notice", subject, body)
+}
+
+/// The mail with a passkey registration link.
+pub fn passkey_registration(lang: Lang, display_name: &str, link: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Set up a passkey for Roster",
+            format!(
+                "Hello {display_name},\n\n\
+                 open this link on the device you want to sign in with, and register a passkey:\n\n{link}\n\n\
+                 The link works once and for 1 hour.\n"
+            ),
+        ),
+        Lang::De => (
+            "Richten Sie einen Passkey für Roster ein",
+            format!(
+                "Hallo {display_name},\n\n\
+                 öffnen Sie diesen Link auf dem Gerät, mit dem Sie sich anmelden möchten, und registrieren Sie einen Passkey:\n\n{link}\n\n\
+                 Der Link gilt einmal und 1 Stunde lang.\n"
+            ),
+        ),
+    };
+    rendered("passkey_registration", subject, body)
+}
+
+fn rendered(template: &'static str, subject: &str, body: String) -> Rendered {
     Rendered {
-        template: "verify_phone",
-        subject: "Roster phone verification".to_owned(),
-        body: format!("Your Roster verification code is {code}. It is valid for 1 hour."),
+        template,
+        subject: subject.to_owned(),
+        body,
     }
 }
 
@@ -39,16 +227,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn init_mail_carries_link_and_code() {
-        let mail = init_code(
-            "Ann Lee",
-            "ann",
-            "http://localhost:3000/init?code=ABC123",
-            "ABC123",
+    fn languages_follow_the_preferred_tag() {
+        assert_eq!(Lang::for_tag("de-CH"), Lang::De);
+        assert_eq!(Lang::for_tag("DE"), Lang::De);
+        assert_eq!(Lang::for_tag("und"), Lang::En);
+        assert_eq!(Lang::for_tag("fr"), Lang::En);
+    }
+
+    #[test]
+    fn mails_carry_link_and_code_in_both_languages() {
+        for lang in [Lang::En, Lang::De] {
+            let link = "http://localhost:3000/init?code=ABC123";
+            let mail = init_code(lang, "Ann Lee", "ann", link, "ABC123");
+            assert_eq!(mail.template, "init");
+            assert!(mail.body.contains(link) && mail.body.contains("ABC123"));
+            let reset = password_reset_mail(
+                lang,
+                "Ann",
+                "http://localhost:3000/reset-password?c=1",
+                "XYZ789",
+            );
+            assert!(reset.body.contains("XYZ789"));
+            assert!(verify_phone(lang, "Q1W2E3").body.contains("Q1W2E3"));
+        }
+        assert!(
+            init_code(Lang::De, "Ann", "ann", "l", "c")
+                .subject
+                .starts_with("Aktivieren")
         );
-        assert_eq!(mail.template, "init");
-        assert!(mail.body.contains("http://localhost:3000/init?code=ABC123"));
-        assert!(mail.body.contains("ABC123"));
-        assert!(mail.body.starts_with("Hello Ann Lee,"));
     }
 }

@@ -46,27 +46,54 @@ impl Worker {
             handled += 1;
             let now = self.clock.now();
             if message.not_after.is_some_and(|limit| limit <= now) {
-                let mut conn = self.db.conn().await?;
-                outbox::mark_expired(conn.exec(), &message.id).await?;
+                self.record(&message, Outcome::Expired, now).await?;
                 tracing::info!(id = %message.id, template = %message.template, "message expired before delivery");
                 continue;
             }
-            let outcome = self.sink.deliver(&message).await;
-            let mut conn = self.db.conn().await?;
-            match outcome {
+            match self.sink.deliver(&message).await {
                 Ok(()) => {
-                    outbox::mark_sent(conn.exec(), &message.id, self.clock.now()).await?;
+                    self.record(&message, Outcome::Sent, self.clock.now())
+                        .await?;
                     tracing::info!(id = %message.id, template = %message.template, channel = %message.channel, "message delivered");
                 }
                 Err(reason) => {
-                    let retry_at = (message.attempts < MAX_ATTEMPTS)
-                        .then(|| now + backoff_secs(message.attempts) * 1_000_000);
-                    outbox::mark_failed(conn.exec(), &message.id, &reason, retry_at).await?;
+                    self.record(&message, Outcome::Failed(&reason), now).await?;
                     tracing::warn!(id = %message.id, attempts = message.attempts, %reason, "message delivery failed");
                 }
             }
         }
         Ok(handled)
+    }
+
+    /// Stores an attempt's outcome and the message's new state together.
+    async fn record(
+        &self,
+        message: &outbox::OutboxRow,
+        outcome: Outcome<'_>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let (name, detail) = match outcome {
+            Outcome::Sent => {
+                outbox::mark_sent(tx.exec(), &message.id, at).await?;
+                ("sent", None)
+            }
+            Outcome::Expired => {
+                outbox::mark_expired(tx.exec(), &message.id).await?;
+                (
+                    "expired",
+                    Some("the code in it expired before it could be sent"),
+                )
+            }
+            Outcome::Failed(reason) => {
+                let retry_at = (message.attempts < MAX_ATTEMPTS)
+                    .then(|| at + secs(backoff_secs(message.attempts)));
+                outbox::mark_failed(tx.exec(), &message.id, reason, retry_at).await?;
+                ("failed", Some(reason))
+            }
+        };
+        outbox::record_attempt(tx.exec(), &message.id, message.attempts, at, name, detail).await?;
+        tx.commit().await
     }
 
     async fn claim(&self) -> Result<Option<outbox::OutboxRow>, StoreError> {
@@ -75,6 +102,14 @@ impl Worker {
         tx.commit().await?;
         Ok(claimed)
     }
+}
+
+/// How one delivery attempt ended.
+#[derive(Clone, Copy, Debug)]
+enum Outcome<'a> {
+    Sent,
+    Expired,
+    Failed(&'a str),
 }
 
 /// 5 s, 10 s, 20 s … capped at one hour.

@@ -151,3 +151,69 @@ pub async fn for_user(exec: Exec<'_>, user_id: &str) -> Result<Vec<OutboxRow>, S
         .fetch_all(conn)
         .await?))
 }
+
+/// Records one delivery attempt and its outcome.
+pub async fn record_attempt(
+    exec: Exec<'_>,
+    message_id: &str,
+    attempt: i32,
+    at: i64,
+    outcome: &str,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    let sql = "INSERT INTO outbox_attempts (message_id, attempt, at, outcome, detail) \
+        VALUES ($1, $2, $3, $4, $5)";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(message_id)
+        .bind(attempt)
+        .bind(at)
+        .bind(outcome)
+        .bind(detail)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// One recorded delivery attempt.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub message_id: String,
+    pub attempt: i32,
+    pub at: i64,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// The attempts of the messages of one user, newest first.
+pub async fn attempts_for_user(
+    exec: Exec<'_>,
+    user_id: &str,
+) -> Result<Vec<AttemptRow>, StoreError> {
+    let sql = "SELECT a.message_id, a.attempt, a.at, a.outcome, a.detail FROM outbox_attempts a \
+        JOIN outbox o ON o.id = a.message_id WHERE o.user_id = $1 ORDER BY a.at DESC, a.id DESC";
+    Ok(run!(exec, |conn| sqlx::query_as::<_, AttemptRow>(sql)
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?))
+}
+
+/// Queues a failed message again, due now. Returns whether it was one of the user's failed
+/// messages.
+pub async fn requeue_failed(
+    exec: Exec<'_>,
+    id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let sql = "UPDATE outbox SET state = 'queued', next_attempt_at = $3, claimed_until = NULL \
+        WHERE id = $1 AND user_id = $2 AND state = 'failed'";
+    let changed = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(user_id)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(changed == 1)
+}

@@ -27,6 +27,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub password_change_required: bool,
     pub failed_password_attempts: i32,
+    /// An address the user asked for on the account page, not verified yet.
+    pub pending_email: Option<String>,
     pub sequence: i64,
     pub created_at: i64,
     pub changed_at: i64,
@@ -44,7 +46,7 @@ macro_rules! user_columns {
         "id, org_id, kind, username, username_key, state, first_name, last_name, nick_name, \
          display_name, preferred_language, gender, email, email_key, email_verified, phone, \
          phone_verified, password_hash, password_change_required, failed_password_attempts, \
-         sequence, created_at, changed_at"
+         pending_email, sequence, created_at, changed_at"
     };
 }
 
@@ -280,12 +282,24 @@ pub async fn set_initialized(
     expect_one(result)
 }
 
-/// Counts a failed password check, atomically, and returns the new count.
-pub async fn record_failed_password(exec: Exec<'_>, id: &str) -> Result<i64, StoreError> {
-    let sql = "UPDATE users SET failed_password_attempts = failed_password_attempts + 1 \
+/// Counts a failed password check and, when `lock_at` (> 0) is reached, locks an active user,
+/// in one statement so parallel attempts cannot slip past the limit. Returns the new count.
+pub async fn record_failed_password(
+    exec: Exec<'_>,
+    id: &str,
+    lock_at: i64,
+    locked_state: i32,
+    active_state: i32,
+) -> Result<i64, StoreError> {
+    let sql = "UPDATE users SET failed_password_attempts = failed_password_attempts + 1, \
+        state = CASE WHEN $2 > 0 AND failed_password_attempts + 1 >= $2 AND state = $4 \
+        THEN $3 ELSE state END \
         WHERE id = $1 RETURNING failed_password_attempts";
     let count: i32 = run!(exec, |conn| sqlx::query_scalar(sql)
         .bind(id)
+        .bind(lock_at)
+        .bind(locked_state)
+        .bind(active_state)
         .fetch_one(conn)
         .await?);
     Ok(i64::from(count))
@@ -407,6 +421,103 @@ pub async fn count(exec: Exec<'_>, filter: &UserFilter, cap: i64) -> Result<i64,
         builder.push(") AS matching");
         builder.build_query_scalar::<i64>().fetch_one(conn).await?
     }))
+}
+
+/// Replaces the email address (and its verified flag); clears a pending change.
+pub async fn set_email(
+    exec: Exec<'_>,
+    id: &str,
+    email: &str,
+    verified: bool,
+    stamp: Stamp,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE users SET email = $2, email_key = $3, email_verified = $4, \
+        pending_email = NULL, sequence = $5, changed_at = $6 WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(email)
+        .bind(search_key(email))
+        .bind(verified)
+        .bind(stamp.sequence)
+        .bind(stamp.at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    expect_one(result)
+}
+
+/// Records (or clears) a requested new address without changing the current one.
+pub async fn set_pending_email(
+    exec: Exec<'_>,
+    id: &str,
+    pending: Option<&str>,
+    stamp: Stamp,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE users SET pending_email = $2, sequence = $3, changed_at = $4 WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(pending)
+        .bind(stamp.sequence)
+        .bind(stamp.at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    expect_one(result)
+}
+
+/// Replaces (or removes, with `None`) the phone number and its verified flag.
+pub async fn set_phone(
+    exec: Exec<'_>,
+    id: &str,
+    phone: Option<&str>,
+    verified: bool,
+    stamp: Stamp,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE users SET phone = $2, phone_verified = $3, sequence = $4, changed_at = $5 \
+        WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(phone)
+        .bind(verified)
+        .bind(stamp.sequence)
+        .bind(stamp.at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    expect_one(result)
+}
+
+/// Records a change that touches no column of its own (e.g. a code was sent).
+pub async fn touch(exec: Exec<'_>, id: &str, stamp: Stamp) -> Result<(), StoreError> {
+    let sql = "UPDATE users SET sequence = $2, changed_at = $3 WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(stamp.sequence)
+        .bind(stamp.at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    expect_one(result)
+}
+
+/// Sets the lifecycle state (unlock, …); unlocking also clears the failure counter.
+pub async fn set_state(
+    exec: Exec<'_>,
+    id: &str,
+    state: i32,
+    stamp: Stamp,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE users SET state = $2, failed_password_attempts = 0, sequence = $3, \
+        changed_at = $4 WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(state)
+        .bind(stamp.sequence)
+        .bind(stamp.at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    expect_one(result)
 }
 
 /// Machine users (service accounts), by username.

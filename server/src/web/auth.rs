@@ -63,8 +63,8 @@ impl CookieSettings {
     }
 }
 
-/// Static assets need no identity; everything else gets an [`Actor`] in its extensions.
-fn is_static(path: &str) -> bool {
+/// Static assets (the browser bundle, the icon) need no identity and may be cached.
+pub(super) fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
 }
 

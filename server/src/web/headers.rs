@@ -26,6 +26,7 @@ pub fn provide_request_nonce() {
 /// Adds the security headers; pages get a CSP that allows only our own scripts (and the one
 /// inline hydration script, by nonce).
 pub async fn security_headers(mut request: Request, next: Next) -> Response {
+    let cacheable = super::auth::is_static(request.uri().path());
     let mut bytes = [0_u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -56,5 +57,11 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
+    // Pages and API answers carry personal data: never keep them in shared or browser caches.
+    if !cacheable {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
     response
 }

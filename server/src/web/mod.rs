@@ -16,6 +16,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 /// What the HTTP layer needs from the rest of the server.
@@ -61,7 +62,9 @@ pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::check_origin,
-        ));
+        ))
+        // The browser bundle shrinks to about a third with gzip.
+        .layer(CompressionLayer::new());
 
     Router::new()
         .nest("/management/v1", rest::router(state.services.clone()))

@@ -5,6 +5,7 @@ mod orgs;
 mod profile_editor;
 mod service_accounts;
 mod user;
+mod user_actions;
 mod users;
 
 pub use import::ImportPage;

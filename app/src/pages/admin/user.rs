@@ -3,6 +3,7 @@ use crate::api::admin_users::{UpdateUserProfile, get_user_detail};
 use crate::components::ErrorBanner;
 use crate::model::{Me, ProfileForm, UserDetail, UserId};
 use crate::pages::admin::ProfileEditor;
+use crate::pages::admin::user_actions::UserActions;
 use crate::session::AdminOnly;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,15 +24,6 @@ fn UserView(me: Me) -> impl IntoView {
     let params = use_params_map();
     let user_id = move || UserId(params.with(|params| params.get("id").unwrap_or_default()));
     let detail = Resource::new(user_id, get_user_detail);
-    let save = ServerAction::<UpdateUserProfile>::new();
-    // A successful save returns the new detail; show it without another round trip.
-    let latest = Signal::derive(move || {
-        save.value()
-            .get()
-            .and_then(Result::ok)
-            .or_else(|| detail.get().and_then(Result::ok))
-    });
-
     view! {
         <section class="card wide">
             <p>
@@ -46,40 +38,51 @@ fn UserView(me: Me) -> impl IntoView {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
                             }
-                            Ok(user) => {
-                                let can_write = me.can_write_users;
-                                let initial = ProfileForm::from(user.profile.clone());
-                                let id = user.id.clone();
-                                view! {
-                                    <UserFacts user=latest />
-                                    <h2>"Profile"</h2>
-                                    {if can_write {
-                                        view! {
-                                            <ProfileEditor
-                                                initial
-                                                pending=save.pending()
-                                                result=Signal::derive(move || {
-                                                    save.value().get().map(|result| result.map(|_: UserDetail| ()))
-                                                })
-                                                on_save=move |form| {
-                                                    save.dispatch(UpdateUserProfile {
-                                                        user_id: id.clone(),
-                                                        form,
-                                                    });
-                                                }
-                                            />
-                                        }
-                                            .into_any()
-                                    } else {
-                                        view! { <p class="muted">"You may view but not change users."</p> }.into_any()
-                                    }}
-                                }
-                                    .into_any()
-                            }
+                            Ok(user) => view! { <UserEditor user me=me.clone() /> }.into_any(),
                         })
                 }}
             </Suspense>
         </section>
+    }
+}
+
+/// The loaded user: facts, profile form and the other operations, all showing the newest state.
+#[component]
+fn UserEditor(user: UserDetail, me: Me) -> impl IntoView {
+    let initial = ProfileForm::from(user.profile.clone());
+    let id = user.id.clone();
+    let current = RwSignal::new(Some(user));
+    let save = ServerAction::<UpdateUserProfile>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(updated)) = save.value().get() {
+            current.set(Some(updated));
+        }
+    });
+    let save_id = id.clone();
+    view! {
+        <UserFacts user=current />
+        <h2>"Profile"</h2>
+        {if me.can_write_users {
+            view! {
+                <ProfileEditor
+                    initial
+                    pending=save.pending()
+                    result=Signal::derive(move || {
+                        save.value().get().map(|result| result.map(|_: UserDetail| ()))
+                    })
+                    on_save=move |form| {
+                        save.dispatch(UpdateUserProfile {
+                            user_id: save_id.clone(),
+                            form,
+                        });
+                    }
+                />
+                <UserActions user=current user_id=id />
+            }
+                .into_any()
+        } else {
+            view! { <p class="muted">"You may view but not change users."</p> }.into_any()
+        }}
     }
 }
 
@@ -125,6 +128,10 @@ fn UserFacts(#[prop(into)] user: Signal<Option<UserDetail>>) -> impl IntoView {
                         } else {
                             view! { <span class="badge warn">"not verified"</span> }
                         }}
+                        {user
+                            .pending_email
+                            .clone()
+                            .map(|pending| view! { <div class="muted">{format!("asked to change to {pending}")}</div> })}
                     </dd>
                     <dt>"Phone"</dt>
                     <dd>{phone}</dd>

@@ -85,7 +85,7 @@ impl From<DomainError> for ApiError {
             DomainError::PermissionDenied(fault) => ApiError::from_fault(PERMISSION_DENIED, fault),
             DomainError::Unauthenticated(fault) => ApiError::from_fault(UNAUTHENTICATED, fault),
             DomainError::RateLimited(fault) => ApiError::from_fault(RESOURCE_EXHAUSTED, fault),
-            DomainError::StepRequired(_) => ApiError {
+            DomainError::StepRequired(_) | DomainError::ReauthRequired => ApiError {
                 code: PERMISSION_DENIED,
                 message: "No matching permissions found (AUTH-5mWD2)".to_owned(),
                 detail: None,

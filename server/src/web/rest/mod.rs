@@ -3,8 +3,10 @@
 //! here, so cross-site requests cannot borrow a browser session.
 
 mod caller;
+mod contact;
 pub mod error;
 mod json;
+mod passwords;
 mod pgv;
 mod users;
 
@@ -23,8 +25,37 @@ pub fn router(services: Services) -> Router {
             "/users/{user_id}/profile",
             get(users::get_human_profile).put(users::update_human_profile),
         )
-        .route("/users/{user_id}/email", get(users::get_human_email))
-        .route("/users/{user_id}/phone", get(users::get_human_phone))
+        .route(
+            "/users/{user_id}/_resend_initialization",
+            post(contact::resend_initialization),
+        )
+        .route(
+            "/users/{user_id}/email",
+            get(users::get_human_email).put(contact::update_email),
+        )
+        .route(
+            "/users/{user_id}/email/_resend_verification",
+            post(contact::resend_email_verification),
+        )
+        .route(
+            "/users/{user_id}/phone",
+            get(users::get_human_phone)
+                .put(contact::update_phone)
+                .delete(contact::remove_phone),
+        )
+        .route(
+            "/users/{user_id}/phone/_resend_verification",
+            post(contact::resend_phone_verification),
+        )
+        .route("/users/{user_id}/password", post(passwords::set_password))
+        .route(
+            "/users/{user_id}/password/_initialize",
+            post(passwords::set_initial_password),
+        )
+        .route(
+            "/users/{user_id}/password/_reset",
+            post(passwords::send_reset_notification),
+        )
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(services)

@@ -40,6 +40,15 @@ impl Message {
         Err(self.violation(field, &reason))
     }
 
+    /// `min_len` only.
+    pub fn min_length(&self, field: &str, value: &str, min: usize) -> Result<(), Violation> {
+        if value.chars().count() >= min {
+            Ok(())
+        } else {
+            Err(self.violation(field, &format!("value length must be at least {min} runes")))
+        }
+    }
+
     /// `prefix`.
     pub fn prefix(&self, field: &str, value: &str, prefix: &str) -> Result<(), Violation> {
         if value.starts_with(prefix) {

@@ -2,6 +2,8 @@
 //! Roster, and small helpers for REST calls, server functions and the outbox.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod sinks;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
@@ -94,7 +96,6 @@ impl TestDb {
 }
 
 /// Runs one scenario on SQLite and on PostgreSQL, as two tests.
-#[macro_export]
 macro_rules! on_both_databases {
     ($($scenario:ident),* $(,)?) => {
         $(

@@ -3,10 +3,8 @@
 //! users in `passwords.jsonl`, at least one per hash format.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{TestApp, TestDb};
 use axum::http::{Method, StatusCode};
-use common::{TestApp, TestDb};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

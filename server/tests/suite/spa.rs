@@ -2,11 +2,9 @@
 //! the invitation flow, the account page, the admin views and who may call what.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{ADMIN, ADMIN_PASSWORD, ORIGIN, TestApp, TestDb};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{ADMIN, ADMIN_PASSWORD, ORIGIN, TestApp, TestDb};
 use serde_json::{Value, json};
 use server::domain::clock::ManualClock;
 use std::sync::Arc;
@@ -123,7 +121,12 @@ async fn sign_in_is_uniform_and_opens_a_session(db: &TestDb) {
 }
 
 /// Completes initialization anonymously, as the page reached from the mail does.
-async fn complete(app: &TestApp, user_id: &str, code: &str, password: &str) -> common::Reply {
+async fn complete(
+    app: &TestApp,
+    user_id: &str,
+    code: &str,
+    password: &str,
+) -> crate::common::Reply {
     app.server_fn(
         "complete_initialization",
         None,
@@ -143,10 +146,10 @@ async fn the_invitation_link_activates_an_account(db: &TestDb) {
     let link = app.init_link_for("invited@example.com").await.unwrap();
     assert_eq!(link.path(), "/init");
     assert_eq!(
-        common::query_param(&link, "passwordset").as_deref(),
+        crate::common::query_param(&link, "passwordset").as_deref(),
         Some("false")
     );
-    let code = common::query_param(&link, "code").unwrap();
+    let code = crate::common::query_param(&link, "code").unwrap();
 
     let wrong = complete(&app, &id, "AAAAAA", PASSWORD).await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
@@ -195,7 +198,7 @@ async fn invitation_codes_burn_and_expire(db: &TestDb) {
         json!({"email": {"email": "guesser@example.com"}}),
     )
     .await;
-    let code = common::query_param(
+    let code = crate::common::query_param(
         &app.init_link_for("guesser@example.com").await.unwrap(),
         "code",
     )
@@ -219,7 +222,7 @@ async fn invitation_codes_burn_and_expire(db: &TestDb) {
         json!({"email": {"email": "late@example.com"}}),
     )
     .await;
-    let code = common::query_param(
+    let code = crate::common::query_param(
         &app.init_link_for("late@example.com").await.unwrap(),
         "code",
     )
@@ -253,7 +256,7 @@ async fn a_forced_password_change_comes_first(db: &TestDb) {
         app.server_fn(
             "change_password",
             Some(&cookie),
-            json!({"current_password": current, "new_password": new}),
+            json!({"current_password": current, "new_password": new, "sign_out_others": false}),
         )
     };
     let wrong = change("wrong", "Another-long-passphrase-7").await;
@@ -296,7 +299,7 @@ async fn an_uninitialized_user_with_a_password_enters_the_code(db: &TestDb) {
             .status,
         StatusCode::FORBIDDEN
     );
-    let code = common::query_param(
+    let code = crate::common::query_param(
         &app.init_link_for("pending@example.com").await.unwrap(),
         "code",
     )
@@ -465,7 +468,7 @@ async fn admins_list_search_and_edit_users(db: &TestDb) {
     let first = list("", Value::Null).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     assert_eq!(first.body["total"], 6, "five users and the admin");
-    let names = |reply: &common::Reply| {
+    let names = |reply: &crate::common::Reply| {
         reply.body["users"]
             .as_array()
             .unwrap()
@@ -664,6 +667,7 @@ async fn pages_render_with_a_nonce_and_guard_admin_views(db: &TestDb) {
         "scripts carry the CSP nonce"
     );
     assert_eq!(page.headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
+    assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
 
     let anonymous = get("/admin/users", None).await;
     assert!(anonymous.status.is_redirection(), "{}", anonymous.status);

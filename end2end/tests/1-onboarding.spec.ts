@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, linkIn, open, signIn, state, waitForMessage } from './support';
+import { ADMIN_PASSWORD as adminPassword, hydrated, linkIn, open, signIn, state, waitForMessage } from './support';
 
 
 // The first-run story of issue 2, on a fresh SQLite database: the admin signs in with the
@@ -8,7 +8,6 @@ import { hydrated, linkIn, open, signIn, state, waitForMessage } from './support
 // admin sees the change.
 test.describe.configure({ mode: 'serial' });
 
-const adminPassword = 'Harbour-lights-at-dusk-2026';
 const userPassword = 'Orchard-rain-lantern-77';
 
 test('an admin onboards a user who activates the account and edits the profile', async ({ browser }) => {

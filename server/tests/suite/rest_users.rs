@@ -2,10 +2,8 @@
 //! every error row of import, the reads and the profile update, and authorization.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{TestApp, TestDb};
 use axum::http::{Method, StatusCode};
-use common::{TestApp, TestDb};
 use serde_json::{Value, json};
 use server::domain::clock::rfc3339;
 
@@ -42,7 +40,7 @@ fn pgv_body(message: &str) -> Value {
     json!({"code": 3, "message": message, "details": []})
 }
 
-async fn import(app: &TestApp, body: &Value) -> common::Reply {
+async fn import(app: &TestApp, body: &Value) -> crate::common::Reply {
     app.api(Method::POST, "/users/human/_import", Some(body))
         .await
 }
@@ -397,14 +395,14 @@ async fn the_init_rule_decides_state_mail_and_links(db: &TestDb) {
         .await
         .expect("init mail with link");
     assert_eq!(
-        common::query_param(&link, "userID").as_deref(),
+        crate::common::query_param(&link, "userID").as_deref(),
         Some(id.as_str())
     );
     assert_eq!(
-        common::query_param(&link, "passwordset").as_deref(),
+        crate::common::query_param(&link, "passwordset").as_deref(),
         Some("true")
     );
-    let code = common::query_param(&link, "code").unwrap();
+    let code = crate::common::query_param(&link, "code").unwrap();
     assert_eq!(code.len(), 6);
     assert!(
         code.bytes()
@@ -440,15 +438,15 @@ async fn the_init_rule_decides_state_mail_and_links(db: &TestDb) {
     let link = url::Url::parse(registration["link"].as_str().unwrap()).unwrap();
     assert_eq!(
         link.origin().ascii_serialization(),
-        common::ORIGIN,
+        crate::common::ORIGIN,
         "links use the public URL only"
     );
     assert_eq!(
-        common::query_param(&link, "userID").as_deref(),
+        crate::common::query_param(&link, "userID").as_deref(),
         Some(id.as_str())
     );
-    assert!(common::query_param(&link, "codeID").is_some());
-    assert_eq!(common::query_param(&link, "code").unwrap().len(), 12);
+    assert!(crate::common::query_param(&link, "codeID").is_some());
+    assert_eq!(crate::common::query_param(&link, "code").unwrap().len(), 12);
     let row = state(id.clone()).await;
     assert_eq!(row.state, 1);
     assert!(row.email_verified);

@@ -1,0 +1,311 @@
+//! Passwords set by administrators (contract 3.10, 3.11), reset notifications (3.12), the
+//! forgotten-password flow reached from the sign-in page, and unlocking after the lockout.
+
+use super::authz::Access;
+use super::codes::Purpose;
+use super::error::{DomainError, faults};
+use super::events::UserChange;
+use super::ids::new_id;
+use super::messaging::Recipient;
+use super::users::{ChangeDetails, Lookup, state_of};
+use super::{Services, clock::secs};
+use crate::notify::Channel;
+use crate::notify::templates;
+use crate::store::users::{self, UserRow};
+use crate::store::{Tx, codes, sessions};
+use app::model::UserState;
+use serde_json::json;
+
+/// How a reset code travels (contract 3.12 `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetChannel {
+    Email,
+    Sms,
+}
+
+/// A forgotten-password request answers the same whether or not the account exists; a new
+/// code is made at most this often per account (anti-automation, ASVS 2.2.1).
+const RESET_REQUEST_SPACING_SECS: i64 = 60;
+
+impl Services {
+    /// Sets a user's password (contract 3.10; 3.11 with `change_required` always true). The
+    /// user's sessions end and they get a "password changed" notice.
+    pub async fn set_password(
+        &self,
+        access: &Access,
+        user_id: &str,
+        password: &str,
+        change_required: bool,
+    ) -> Result<ChangeDetails, DomainError> {
+        let missing = || DomainError::FailedPrecondition(faults::SET_PASSWORD_USER_NOT_FOUND);
+        let row = match self.lookup(access, user_id).await? {
+            Lookup::Human(row) => row,
+            Lookup::Machine | Lookup::Missing => return Err(missing()),
+        };
+        if state_of(&row) == UserState::Initial {
+            return Err(DomainError::FailedPrecondition(
+                faults::SET_PASSWORD_NOT_INITIALISED,
+            ));
+        }
+        self.check_new_password(&row, password)?;
+        let hash = self.deps().hasher.hash(password).await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let row = users::get_for_update(tx.exec(), &row.id)
+            .await?
+            .ok_or_else(missing)?;
+        let mut change = UserChange::new(&row.id, row.sequence, now, access.actor_id());
+        change.push(
+            "user.human.password.changed",
+            json!({ "changeRequired": change_required, "bySelf": false }),
+        );
+        let stamp = change.write(&mut tx).await?;
+        users::set_password(tx.exec(), &row.id, &hash, change_required, stamp).await?;
+        let ended = sessions::delete_for_user(tx.exec(), &row.id, None).await?;
+        self.notify_password_changed(&mut tx, &row).await?;
+        tx.commit().await?;
+        self.outbox_wakeup().notify_one();
+        tracing::info!(user_id = %row.id, ended_sessions = ended, change_required, "password set by an administrator");
+        Ok(ChangeDetails {
+            sequence: stamp.sequence,
+            changed_at: now,
+            org_id: row.org_id,
+        })
+    }
+
+    /// Sends a password-reset code by mail or SMS (contract 3.12). The password itself stays.
+    pub async fn send_password_reset(
+        &self,
+        access: &Access,
+        user_id: &str,
+        channel: ResetChannel,
+    ) -> Result<ChangeDetails, DomainError> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        // Contract 3.12 looks the user up with the generic model: machine users are found too
+        // (and, having no address, get no message).
+        let row = users::get_for_update(tx.exec(), user_id)
+            .await?
+            .filter(|row| Lookup::in_scope(row, access))
+            .ok_or(DomainError::FailedPrecondition(
+                faults::RESET_USER_NOT_FOUND,
+            ))?;
+        if state_of(&row) == UserState::Initial {
+            return Err(DomainError::FailedPrecondition(
+                faults::RESET_NOT_INITIALISED,
+            ));
+        }
+        let details = self
+            .issue_reset(&mut tx, &row, channel, access.actor_id(), now)
+            .await?;
+        tx.commit().await?;
+        self.outbox_wakeup().notify_one();
+        Ok(details)
+    }
+
+    /// Writes the reset event, stores the code and queues its message.
+    async fn issue_reset(
+        &self,
+        tx: &mut Tx,
+        row: &UserRow,
+        channel: ResetChannel,
+        actor_id: Option<&str>,
+        now: i64,
+    ) -> Result<ChangeDetails, DomainError> {
+        let purpose = Purpose::PasswordReset;
+        let mut change = UserChange::new(&row.id, row.sequence, now, actor_id);
+        change.push(
+            "user.human.password.code.added",
+            json!({ "channel": match channel { ResetChannel::Email => "email", ResetChannel::Sms => "sms" } }),
+        );
+        let stamp = change.write(tx).await?;
+        users::touch(tx.exec(), &row.id, stamp).await?;
+        let recipient = Recipient::of(row);
+        let not_after = Some(now + secs(purpose.lifetime_secs()));
+        match channel {
+            ResetChannel::Email if row.email.is_empty() => {
+                tracing::warn!(user_id = %row.id, "password reset by mail for a user without an address");
+            }
+            ResetChannel::Email => {
+                let code = self
+                    .issue_code(tx, &new_id(now), &row.id, purpose, Some(&row.email), now)
+                    .await?;
+                let link = self.link(
+                    "/reset-password",
+                    &[
+                        ("userID", &row.id),
+                        ("code", code.as_str()),
+                        ("orgID", &row.org_id),
+                    ],
+                );
+                let message = templates::password_reset_mail(
+                    recipient.lang,
+                    recipient.display_name,
+                    &link,
+                    code.as_str(),
+                );
+                self.queue_message(tx, &row.id, Channel::Email, &row.email, message, not_after)
+                    .await?;
+            }
+            ResetChannel::Sms => match &row.phone {
+                Some(phone) => {
+                    let code = self
+                        .issue_code(tx, &new_id(now), &row.id, purpose, Some(phone), now)
+                        .await?;
+                    let message = templates::password_reset_sms(recipient.lang, code.as_str());
+                    self.queue_message(tx, &row.id, Channel::Sms, phone, message, not_after)
+                        .await?;
+                }
+                // The contract does not check for a phone at request time; there is nobody to
+                // send the code to.
+                None => {
+                    tracing::warn!(user_id = %row.id, "password reset by SMS for a user without a phone")
+                }
+            },
+        }
+        Ok(ChangeDetails {
+            sequence: stamp.sequence,
+            changed_at: now,
+            org_id: row.org_id.clone(),
+        })
+    }
+
+    /// The sign-in page's "forgot password": mails a reset link when the login names an active
+    /// account with an address, and answers the same in every case, so nobody learns which
+    /// accounts exist.
+    pub async fn request_password_reset(&self, login: &str) -> Result<(), DomainError> {
+        let Some(row) = self.find_login(login).await? else {
+            tracing::info!("password reset requested for an unknown login");
+            return Ok(());
+        };
+        if state_of(&row) != UserState::Active || row.email.is_empty() {
+            tracing::info!(user_id = %row.id, "password reset requested for an account that cannot reset");
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let recent = codes::latest(tx.exec(), &row.id, Purpose::PasswordReset.as_str())
+            .await?
+            .is_some_and(|code| now - code.created_at < secs(RESET_REQUEST_SPACING_SECS));
+        if recent {
+            tracing::info!(user_id = %row.id, "password reset requested again too soon; not sent");
+            return Ok(());
+        }
+        let Some(current) = users::get_for_update(tx.exec(), &row.id).await? else {
+            return Ok(());
+        };
+        self.issue_reset(
+            &mut tx,
+            &current,
+            ResetChannel::Email,
+            Some(&current.id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.outbox_wakeup().notify_one();
+        Ok(())
+    }
+
+    /// Sets a new password with a reset code (the `/reset-password` page). Every session of
+    /// the user ends; the reset signs nobody in, so a second factor is still asked later.
+    pub async fn reset_password(
+        &self,
+        user_id: &str,
+        typed: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<(), DomainError> {
+        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
+        let user_id = user_id.trim();
+        let code = self
+            .check_code(user_id, Purpose::PasswordReset, typed)
+            .await?;
+        let mut conn = self.db().conn().await?;
+        let row = users::get(conn.exec(), user_id)
+            .await?
+            .filter(UserRow::is_human)
+            .ok_or_else(invalid)?;
+        drop(conn);
+        if password.is_empty() {
+            return Err(DomainError::Invalid(faults::PASSWORD_REQUIRED));
+        }
+        if password != confirmation {
+            return Err(DomainError::Invalid(faults::PASSWORD_CONFIRMATION));
+        }
+        self.check_new_password(&row, password)?;
+        let hash = self.deps().hasher.hash(password).await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let row = users::get_for_update(tx.exec(), user_id)
+            .await?
+            .ok_or_else(invalid)?;
+        self.consume_code(&mut tx, &code).await?;
+        let mut change = UserChange::new(&row.id, row.sequence, now, Some(&row.id));
+        change.push(
+            "user.human.password.changed",
+            json!({ "changeRequired": false, "bySelf": true, "reset": true }),
+        );
+        let stamp = change.write(&mut tx).await?;
+        users::set_password(tx.exec(), &row.id, &hash, false, stamp).await?;
+        sessions::delete_for_user(tx.exec(), &row.id, None).await?;
+        self.notify_password_changed(&mut tx, &row).await?;
+        tx.commit().await?;
+        self.outbox_wakeup().notify_one();
+        tracing::info!(user_id = %row.id, "password reset with a code");
+        Ok(())
+    }
+
+    /// Unlocks a user the lockout policy locked, and clears the failure counter.
+    pub async fn unlock_user(
+        &self,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<ChangeDetails, DomainError> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let row = match Lookup::of(users::get_for_update(tx.exec(), user_id).await?, access) {
+            Lookup::Human(row) => row,
+            Lookup::Machine | Lookup::Missing => {
+                return Err(DomainError::NotFound(faults::USER_NOT_FOUND));
+            }
+        };
+        if state_of(&row) != UserState::Locked {
+            return Err(DomainError::FailedPrecondition(faults::UNLOCK_NOT_LOCKED));
+        }
+        let mut change = UserChange::new(&row.id, row.sequence, now, access.actor_id());
+        change.push("user.unlocked", json!({}));
+        let stamp = change.write(&mut tx).await?;
+        users::set_state(
+            tx.exec(),
+            &row.id,
+            i32::from(UserState::Active.as_number()),
+            stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %row.id, "user unlocked");
+        Ok(ChangeDetails {
+            sequence: stamp.sequence,
+            changed_at: now,
+            org_id: row.org_id.clone(),
+        })
+    }
+
+    /// The "password changed" notice to the user's current address (notification policy
+    /// `PasswordChange`, on by default).
+    pub(crate) async fn notify_password_changed(
+        &self,
+        tx: &mut Tx,
+        row: &UserRow,
+    ) -> Result<(), DomainError> {
+        if row.email.is_empty() {
+            return Ok(());
+        }
+        let recipient = Recipient::of(row);
+        let sign_in = self.link("/reset-password", &[]);
+        let message = templates::password_changed(recipient.lang, recipient.display_name, &sign_in);
+        self.queue_message(tx, &row.id, Channel::Email, &row.email, message, None)
+            .await
+    }
+}

@@ -1,0 +1,244 @@
+//! Message delivery against real protocol peers, on SQLite and PostgreSQL: mail over SMTP to a
+//! server started by the test, SMS to an HTTP webhook, retries after an outage, a worker that
+//! died after claiming a message, expired codes, and two workers sending each message once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common::sinks::{SmtpServer, WebhookServer, free_port};
+use crate::common::{TestApp, TestDb};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use server::domain::clock::ManualClock;
+use std::sync::Arc;
+
+on_both_databases!(
+    mail_goes_over_smtp_and_sms_to_the_webhook,
+    a_provider_outage_is_retried_with_backoff,
+    a_message_claimed_by_a_dead_worker_is_sent_later,
+    messages_whose_code_expired_are_not_sent,
+    two_workers_send_each_message_once,
+);
+
+const START: i64 = 1_800_000_000_000_000;
+
+async fn start(
+    db: &TestDb,
+    clock: Arc<ManualClock>,
+    smtp_port: u16,
+    webhook: Option<&str>,
+) -> TestApp {
+    let port = smtp_port.to_string();
+    let mut settings = vec![
+        ("ROSTER_SMTP_HOST", "127.0.0.1"),
+        ("ROSTER_SMTP_PORT", port.as_str()),
+        ("ROSTER_SMTP_TLS", "none"),
+        ("ROSTER_SMTP_FROM", "Roster <roster@example.com>"),
+    ];
+    if let Some(url) = webhook {
+        settings.push(("ROSTER_SMS_WEBHOOK_URL", url));
+        settings.push(("ROSTER_SMS_WEBHOOK_AUTHORIZATION", "Bearer sms-secret"));
+    }
+    TestApp::start_with(db, clock, &settings).await
+}
+
+async fn invite(app: &TestApp, name: &str, phone: Option<&str>) -> String {
+    let mut body = json!({
+        "userName": name,
+        "profile": {"firstName": "Ann", "lastName": "Lee", "preferredLanguage": if name.starts_with("de") { "de" } else { "en" }},
+        "email": {"email": format!("{name}@example.com")},
+    });
+    if let Some(phone) = phone {
+        body["phone"] = json!({"phone": phone});
+    }
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.body["userId"].as_str().unwrap().to_owned()
+}
+
+async fn states(app: &TestApp, user_id: &str) -> Vec<(String, String, i32)> {
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    server::store::outbox::for_user(conn.exec(), user_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|message| (message.template, message.state, message.attempts))
+        .collect()
+}
+
+async fn mail_goes_over_smtp_and_sms_to_the_webhook(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let webhook = WebhookServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock, smtp.port, Some(&webhook.url)).await;
+    let id = invite(&app, "deutsch", Some("+41 71 000 00 00")).await;
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 2);
+
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["<deutsch@example.com>"]);
+    assert!(mails[0].from.contains("roster@example.com"));
+    let data = &mails[0].data;
+    assert!(
+        data.contains("Subject: Aktivieren Sie Ihr Roster-Konto"),
+        "German for preferredLanguage de: {data}"
+    );
+    assert!(
+        data.contains("http://localhost:3000/init?userID="),
+        "{data}"
+    );
+
+    let sms = webhook.received();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].authorization.as_deref(), Some("Bearer sms-secret"));
+    assert_eq!(sms[0].body["to"], "+41710000000");
+    assert!(
+        sms[0].body["text"]
+            .as_str()
+            .unwrap()
+            .contains("Bestätigungscode")
+    );
+
+    let mut sent = states(&app, &id).await;
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            ("init".to_owned(), "sent".to_owned(), 1),
+            ("verify_phone".to_owned(), "sent".to_owned(), 1)
+        ]
+    );
+    assert_eq!(
+        app.roster.worker.deliver_due().await.unwrap(),
+        0,
+        "nothing is sent twice"
+    );
+}
+
+async fn a_provider_outage_is_retried_with_backoff(db: &TestDb) {
+    let port = free_port();
+    let webhook = WebhookServer::start().await;
+    *webhook.status.lock().unwrap() = 503;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), port, Some(&webhook.url)).await;
+    let id = invite(&app, "patient", Some("+49 30 1234567")).await;
+
+    // Both providers are down: the attempts fail, are recorded, and nothing is lost.
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 2);
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let messages = server::store::outbox::for_user(conn.exec(), &id)
+        .await
+        .unwrap();
+    assert!(
+        messages
+            .iter()
+            .all(|message| message.state == "queued" && message.attempts == 1)
+    );
+    assert!(messages.iter().any(|message| {
+        message
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("SMTP")
+    }));
+    assert!(messages.iter().any(|message| message.last_error.as_deref()
+        == Some("SMS webhook answered 503 Service Unavailable")));
+    drop(conn);
+    // Not due yet: the backoff holds it back.
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 0);
+
+    // The providers come back; after the backoff the messages go out.
+    let smtp = SmtpServer::start_on(port).await;
+    *webhook.status.lock().unwrap() = 200;
+    clock.advance_secs(6);
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 2);
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(
+        webhook.received().len(),
+        2,
+        "one failed call, one delivered"
+    );
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let history = server::store::outbox::attempts_for_user(conn.exec(), &id)
+        .await
+        .unwrap();
+    let mut outcomes: Vec<(i32, String)> = history
+        .iter()
+        .map(|attempt| (attempt.attempt, attempt.outcome.clone()))
+        .collect();
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [
+            (1, "failed".to_owned()),
+            (1, "failed".to_owned()),
+            (2, "sent".to_owned()),
+            (2, "sent".to_owned())
+        ]
+    );
+}
+
+async fn a_message_claimed_by_a_dead_worker_is_sent_later(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), smtp.port, None).await;
+    let id = invite(&app, "orphan", None).await;
+
+    // A worker claims the message, then dies before sending it.
+    let db = app.roster.services.db();
+    let mut tx = db.begin().await.unwrap();
+    let claimed = server::store::outbox::claim_next(tx.exec(), START, 60_000_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(claimed.is_some());
+
+    // While its lease runs, nobody else takes it; afterwards another worker sends it once.
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 0);
+    clock.advance_secs(61);
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 1);
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(
+        states(&app, &id).await,
+        [("init".to_owned(), "sent".to_owned(), 2)]
+    );
+}
+
+async fn messages_whose_code_expired_are_not_sent(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), smtp.port, None).await;
+    let id = invite(&app, "late", None).await;
+    clock.advance_secs(72 * 3600 + 1);
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 1);
+    assert!(smtp.received().is_empty());
+    assert_eq!(
+        states(&app, &id).await,
+        [("init".to_owned(), "expired".to_owned(), 1)]
+    );
+}
+
+async fn two_workers_send_each_message_once(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock, smtp.port, None).await;
+    for index in 0..24 {
+        invite(&app, &format!("crowd{index}"), None).await;
+    }
+    let first = app.roster.worker.clone();
+    let second = app.roster.worker.clone();
+    let (a, b) = tokio::join!(
+        tokio::spawn(async move { first.deliver_due().await.unwrap() }),
+        tokio::spawn(async move { second.deliver_due().await.unwrap() }),
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 24);
+    let mut recipients: Vec<String> = smtp
+        .received()
+        .into_iter()
+        .flat_map(|mail| mail.to)
+        .collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(smtp.received().len(), 24, "each message once");
+    assert_eq!(recipients.len(), 24);
+}

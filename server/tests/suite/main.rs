@@ -1,0 +1,13 @@
+//! Roster's in-process test suite: one binary, so the big server links once. Scenarios that
+//! touch data run on SQLite and on PostgreSQL (see `common::on_both_databases!`).
+
+#[macro_use]
+mod common;
+
+mod delivery;
+mod import_file;
+mod migrations;
+mod rest_contact;
+mod rest_users;
+mod spa;
+mod spa_account;

@@ -1,0 +1,607 @@
+//! REST v1 email, phone, initialization and password endpoints (contract 3.2, 3.8-3.12,
+//! 3.18-3.20), in process, on SQLite and PostgreSQL: decision tables, every error row, and the
+//! messages each one queues.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common::{TestApp, TestDb};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    email_updates_follow_the_decision_table,
+    email_and_initialization_error_rows,
+    phone_updates_removals_and_resends,
+    passwords_set_by_the_api,
+    reset_notifications_by_mail_and_sms,
+);
+
+fn error_body(code: u16, text: &str, id: &str) -> Value {
+    json!({
+        "code": code,
+        "message": format!("{text} ({id})"),
+        "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": id, "message": text}]
+    })
+}
+
+fn pgv_body(message: &str) -> Value {
+    json!({"code": 3, "message": message, "details": []})
+}
+
+/// Imports a user; `active` gives a verified email and a password (state ACTIVE).
+async fn import(app: &TestApp, name: &str, active: bool, phone: Option<(&str, bool)>) -> String {
+    let mut body = json!({
+        "userName": name,
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": format!("{name}@example.com"), "isEmailVerified": active},
+    });
+    if active {
+        body["password"] = json!("Lantern-meadow-harbor-42");
+    }
+    if let Some((number, verified)) = phone {
+        body["phone"] = json!({"phone": number, "isPhoneVerified": verified});
+    }
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.body["userId"].as_str().unwrap().to_owned()
+}
+
+async fn call(app: &TestApp, method: Method, path: &str, body: Value) -> crate::common::Reply {
+    app.api(method, path, Some(&body)).await
+}
+
+/// The templates of the messages queued for a user, oldest first.
+async fn templates(app: &TestApp, user_id: &str) -> Vec<(String, String)> {
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let mut messages = server::store::outbox::for_user(conn.exec(), user_id)
+        .await
+        .unwrap();
+    messages.reverse();
+    messages
+        .into_iter()
+        .map(|message| (message.template, message.recipient))
+        .collect()
+}
+
+async fn email_updates_follow_the_decision_table(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let id = import(&app, "mail", true, None).await;
+    let path = format!("/users/{id}/email");
+
+    // different + verified: changed and verified, no mail.
+    let reply = call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"email": "new@example.com", "isEmailVerified": true}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        reply.body["details"]["sequence"], "4",
+        "added, verified, changed, verified"
+    );
+    assert!(reply.body["details"]["changeDate"].is_string());
+    let read = app.api(Method::GET, &path, None).await;
+    assert_eq!(
+        read.body["email"],
+        json!({"email": "new@example.com", "isEmailVerified": true})
+    );
+    // same + verified stored: NotChanged, whatever the flag.
+    for verified in [true, false] {
+        let reply = call(
+            &app,
+            Method::PUT,
+            &path,
+            json!({"email": "new@example.com", "isEmailVerified": verified}),
+        )
+        .await;
+        assert_eq!(
+            reply.body,
+            error_body(9, "Email not changed", "COMMAND-2b7fM")
+        );
+    }
+    // Compared byte for byte: a different case is a change. Unverified: a mail to the new one.
+    let reply = call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"email": "New@example.com"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let read = app.api(Method::GET, &path, None).await;
+    assert_eq!(read.body["email"], json!({"email": "New@example.com"}));
+    assert_eq!(
+        templates(&app, &id).await,
+        [("verify_email".to_owned(), "New@example.com".to_owned())]
+    );
+    // same + unverified stored + false: NotChanged; + true: verified only.
+    let reply = call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"email": "New@example.com", "is_email_verified": false}),
+    )
+    .await;
+    assert_eq!(
+        reply.body,
+        error_body(9, "Email not changed", "COMMAND-2b7fM")
+    );
+    let reply = call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"email": "New@example.com", "isEmailVerified": true}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        app.api(Method::GET, &path, None).await.body["email"]["isEmailVerified"],
+        true
+    );
+    // Resend on a verified address: AlreadyVerified.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("{path}/_resend_verification"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        reply.body,
+        error_body(9, "Email is already verified", "COMMAND-3M9ds")
+    );
+
+    // The link in the verification mail verifies the address it was sent to.
+    call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"email": "third@example.com"}),
+    )
+    .await;
+    let mail = app
+        .delivered_messages()
+        .await
+        .into_iter()
+        .rev()
+        .find(|text| text.starts_with("To: third@example.com\n"))
+        .unwrap();
+    let link = url::Url::parse(
+        mail.split_whitespace()
+            .find(|word| word.contains("/verify-email?"))
+            .unwrap(),
+    )
+    .unwrap();
+    let code = crate::common::query_param(&link, "code").unwrap();
+    let wrong = app
+        .server_fn(
+            "verify_email",
+            None,
+            json!({"user_id": id, "code": "AAAAAA"}),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let ok = app
+        .server_fn("verify_email", None, json!({"user_id": id, "code": code}))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(
+        app.api(Method::GET, &path, None).await.body["email"]["isEmailVerified"],
+        true
+    );
+    let again = app
+        .server_fn("verify_email", None, json!({"user_id": id, "code": code}))
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+}
+
+async fn email_and_initialization_error_rows(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let initial = import(&app, "initial", false, None).await;
+    let active = import(&app, "active", true, None).await;
+
+    let cases: Vec<(Method, String, Value, StatusCode, Value)> = vec![
+        (
+            Method::PUT,
+            "/users/42/email".into(),
+            json!({"email": "a@b.c"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "Email not found", "COMMAND-0Pe4r"),
+        ),
+        (
+            Method::PUT,
+            format!("/users/{initial}/email"),
+            json!({"email": "a@b.c"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User is not yet initialized", "COMMAND-J8dsk"),
+        ),
+        (
+            Method::PUT,
+            format!("/users/{active}/email"),
+            json!({"email": ""}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid UpdateHumanEmailRequest.Email: value must be a valid email address | caused by: mail: no address",
+            ),
+        ),
+        (
+            Method::PUT,
+            format!("/users/{active}/email"),
+            json!({"email": "jürgen@example.com"}),
+            StatusCode::BAD_REQUEST,
+            error_body(3, "Email is invalid", "EMAIL-599BI"),
+        ),
+        (
+            Method::POST,
+            "/users/42/email/_resend_verification".into(),
+            json!({}),
+            StatusCode::NOT_FOUND,
+            error_body(5, "Email not found", "COMMAND-0Pe4r"),
+        ),
+        (
+            Method::POST,
+            format!("/users/{initial}/email/_resend_verification"),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User is not yet initialized", "COMMAND-E3fbw"),
+        ),
+        (
+            Method::POST,
+            "/users/42/_resend_initialization".into(),
+            json!({}),
+            StatusCode::NOT_FOUND,
+            error_body(5, "User could not be found", "COMMAND-2M9df"),
+        ),
+        (
+            Method::POST,
+            format!("/users/{active}/_resend_initialization"),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User is already initialized", "COMMAND-2M9sd"),
+        ),
+        (
+            Method::POST,
+            format!("/users/{initial}/_resend_initialization"),
+            json!({"email": "nope"}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid ResendHumanInitializationRequest.Email: value must be a valid email address | caused by: mail: missing '@' or angle-addr",
+            ),
+        ),
+    ];
+    for (method, path, body, status, expected) in cases {
+        let reply = call(&app, method.clone(), &path, body).await;
+        assert_eq!(reply.status, status, "{method} {path}: {}", reply.text);
+        assert_eq!(reply.body, expected, "{method} {path}");
+    }
+
+    // Resending the invitation to a new address: the address changes, a new code goes there,
+    // and the old code stops working.
+    let first = app.init_link_for("initial@example.com").await.unwrap();
+    let old_code = crate::common::query_param(&first, "code").unwrap();
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/users/{initial}/_resend_initialization"),
+        json!({"email": "moved@example.com"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let email = app
+        .api(Method::GET, &format!("/users/{initial}/email"), None)
+        .await;
+    assert_eq!(email.body["email"], json!({"email": "moved@example.com"}));
+    let second = app.init_link_for("moved@example.com").await.unwrap();
+    let new_code = crate::common::query_param(&second, "code").unwrap();
+    let form = |code: &str| json!({"form": {"user_id": initial, "code": code, "password": "Lantern-meadow-harbor-42", "password_confirmation": "Lantern-meadow-harbor-42"}});
+    let stale = app
+        .server_fn("complete_initialization", None, form(&old_code))
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::BAD_REQUEST,
+        "only the newest code is valid"
+    );
+    let done = app
+        .server_fn("complete_initialization", None, form(&new_code))
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+}
+
+async fn phone_updates_removals_and_resends(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let id = import(&app, "phoney", false, None).await;
+    let path = format!("/users/{id}/phone");
+
+    let cases: Vec<(Method, String, Value, StatusCode, Value)> = vec![
+        (
+            Method::PUT,
+            path.clone(),
+            json!({"phone": "079 000 00 00"}),
+            StatusCode::BAD_REQUEST,
+            pgv_body("invalid UpdateHumanPhoneRequest.Phone: value does not have prefix \"+\""),
+        ),
+        (
+            Method::PUT,
+            path.clone(),
+            json!({"phone": ""}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid UpdateHumanPhoneRequest.Phone: value length must be between 1 and 50 runes, inclusive",
+            ),
+        ),
+        (
+            Method::PUT,
+            path.clone(),
+            json!({"phone": "+41 abc"}),
+            StatusCode::BAD_REQUEST,
+            error_body(3, "Phone is invalid", "PHONE-so0wa"),
+        ),
+        (
+            Method::PUT,
+            "/users/42/phone".into(),
+            json!({"phone": "+41 71 000 00 00"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User could not be found", "COMMAND-3M0fs"),
+        ),
+        (
+            Method::DELETE,
+            "/users/42/phone".into(),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User could not be found", "COMMAND-3M9fs"),
+        ),
+        (
+            Method::DELETE,
+            path.clone(),
+            json!({}),
+            StatusCode::NOT_FOUND,
+            error_body(5, "Phone not found", "COMMAND-p6rsc"),
+        ),
+        (
+            Method::POST,
+            "/users/42/phone/_resend_verification".into(),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User could not be found", "COMMAND-2M0fs"),
+        ),
+        (
+            Method::POST,
+            format!("{path}/_resend_verification"),
+            json!({}),
+            StatusCode::NOT_FOUND,
+            error_body(5, "Phone not found", "COMMAND-2b7Hf"),
+        ),
+    ];
+    for (method, path, body, status, expected) in cases {
+        let reply = call(&app, method.clone(), &path, body).await;
+        assert_eq!(reply.status, status, "{method} {path}: {}", reply.text);
+        assert_eq!(reply.body, expected, "{method} {path}");
+    }
+
+    // Allowed for INITIAL users; normalized before comparing.
+    let reply = call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"phone": "+41 71 000 00 00"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let reply = call(&app, Method::PUT, &path, json!({"phone": "+41710000000"})).await;
+    assert_eq!(
+        reply.body,
+        error_body(9, "Phone not changed", "COMMAND-wF94r")
+    );
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("{path}/_resend_verification"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let sms: Vec<_> = templates(&app, &id)
+        .await
+        .into_iter()
+        .filter(|(template, _)| template == "verify_phone")
+        .collect();
+    assert_eq!(sms.len(), 2, "a code on change and one on resend");
+    let reply = call(
+        &app,
+        Method::PUT,
+        &path,
+        json!({"phone": "+41710000000", "isPhoneVerified": true}),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "same + unverified + true: verified only"
+    );
+    assert_eq!(
+        app.api(Method::GET, &path, None).await.body["phone"],
+        json!({"phone": "+41710000000", "isPhoneVerified": true})
+    );
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("{path}/_resend_verification"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        reply.body,
+        error_body(9, "Phone already verified", "COMMAND-2M9sf")
+    );
+    let reply = app.api(Method::DELETE, &path, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        app.api(Method::GET, &path, None).await.body["phone"],
+        json!({})
+    );
+    let reply = app.api(Method::DELETE, &path, None).await;
+    assert_eq!(
+        reply.body,
+        error_body(5, "Phone not found", "COMMAND-p6rsc"),
+        "already removed"
+    );
+}
+
+async fn passwords_set_by_the_api(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let initial = import(&app, "notyet", false, None).await;
+    let active = import(&app, "ready", true, None).await;
+    let (_, cookie) = app.sign_in("ready", "Lantern-meadow-harbor-42").await;
+    let cookie = cookie.unwrap();
+
+    let cases: Vec<(String, Value, StatusCode, Value)> = vec![
+        (
+            "/users/42/password".into(),
+            json!({"password": "Orchard-rain-77"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "Password not found", "COMMAND-G8dh3"),
+        ),
+        (
+            format!("/users/{initial}/password"),
+            json!({"password": "Orchard-rain-77"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User is not yet initialized", "COMMAND-M9dse"),
+        ),
+        (
+            format!("/users/{initial}/password/_initialize"),
+            json!({"password": "Orchard-rain-77"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User is not yet initialized", "COMMAND-M9dse"),
+        ),
+        (
+            format!("/users/{active}/password"),
+            json!({"password": ""}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid SetHumanPasswordRequest.Password: value length must be between 1 and 72 runes, inclusive",
+            ),
+        ),
+        (
+            format!("/users/{active}/password/_initialize"),
+            json!({"password": "x".repeat(73)}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid SetHumanInitialPasswordRequest.Password: value length must be between 1 and 72 runes, inclusive",
+            ),
+        ),
+        (
+            format!("/users/{active}/password"),
+            json!({"password": "short"}),
+            StatusCode::BAD_REQUEST,
+            error_body(3, "Password is too short", "DOMAIN-HuJf6"),
+        ),
+    ];
+    for (path, body, status, expected) in cases {
+        let reply = call(&app, Method::POST, &path, body).await;
+        assert_eq!(reply.status, status, "{path}: {}", reply.text);
+        assert_eq!(reply.body, expected, "{path}");
+    }
+
+    // 72 runes of multi-byte characters hash fine (decision D4: no bcrypt limit).
+    let wide = "ü".repeat(72);
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/users/{active}/password"),
+        json!({"password": wide, "noChangeRequired": true}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    // The user's sessions ended, a notice went to them, and the new password works.
+    let me = app
+        .server_fn("current_user", Some(&cookie), json!({}))
+        .await;
+    assert_eq!(me.body, Value::Null);
+    assert!(
+        templates(&app, &active)
+            .await
+            .iter()
+            .any(|(template, _)| template == "password_changed")
+    );
+    assert_eq!(app.sign_in("ready", &wide).await.0.body, json!("SignedIn"));
+    // Without noChangeRequired (and always for _initialize) the user must change it.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/users/{active}/password/_initialize"),
+        json!({"password": "Orchard-rain-lantern-77"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        app.sign_in("ready", "Orchard-rain-lantern-77").await.0.body,
+        json!("ChangePasswordRequired")
+    );
+}
+
+async fn reset_notifications_by_mail_and_sms(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let initial = import(&app, "waiting", false, None).await;
+    let active = import(&app, "forgetful", true, Some(("+41 71 000 00 00", true))).await;
+    let cases: Vec<(String, Value, StatusCode, Value)> = vec![
+        (
+            "/users/42/password/_reset".into(),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User could not be found", "COMMAND-Hj9ds"),
+        ),
+        (
+            format!("/users/{initial}/password/_reset"),
+            json!({}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "User is not yet initialized", "COMMAND-2M9sd"),
+        ),
+        (
+            format!("/users/{active}/password/_reset"),
+            json!({"type": 5}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid SendHumanResetPasswordNotificationRequest.Type: value must be one of the defined enum values",
+            ),
+        ),
+    ];
+    for (path, body, status, expected) in cases {
+        let reply = call(&app, Method::POST, &path, body).await;
+        assert_eq!(reply.status, status, "{path}: {}", reply.text);
+        assert_eq!(reply.body, expected, "{path}");
+    }
+    let path = format!("/users/{active}/password/_reset");
+    assert_eq!(
+        call(&app, Method::POST, &path, json!({})).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app, Method::POST, &path, json!({"type": "TYPE_SMS"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let sent = templates(&app, &active).await;
+    assert_eq!(
+        sent,
+        [
+            (
+                "password_reset".to_owned(),
+                "forgetful@example.com".to_owned()
+            ),
+            ("password_reset".to_owned(), "+41710000000".to_owned()),
+        ]
+    );
+    // The password itself did not change.
+    assert_eq!(
+        app.sign_in("forgetful", "Lantern-meadow-harbor-42")
+            .await
+            .0
+            .body,
+        json!("SignedIn")
+    );
+}

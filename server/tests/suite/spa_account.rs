@@ -1,0 +1,499 @@
+//! The account page's email and phone changes, the forgotten-password flow, the lockout policy
+//! and the admin user page's operations, through the server functions on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common::{ADMIN, ADMIN_PASSWORD, TestApp, TestDb};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use server::domain::clock::ManualClock;
+use std::sync::Arc;
+
+on_both_databases!(
+    changing_the_own_email_waits_for_the_new_address,
+    the_own_phone_is_verified_with_the_sms_code,
+    a_forgotten_password_is_reset_from_the_mail,
+    parallel_wrong_passwords_lock_the_account_exactly,
+    admins_run_every_operation_from_the_user_page,
+    changing_the_password_can_sign_out_other_devices,
+);
+
+const PASSWORD: &str = "Lantern-meadow-harbor-42";
+const START: i64 = 1_800_000_000_000_000;
+
+async fn user(app: &TestApp, name: &str) -> (String, String) {
+    let body = json!({
+        "userName": name,
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": format!("{name}@example.com"), "isEmailVerified": true},
+        "password": PASSWORD,
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let (signed_in, cookie) = app.sign_in(name, PASSWORD).await;
+    assert_eq!(signed_in.body, json!("SignedIn"));
+    (
+        reply.body["userId"].as_str().unwrap().to_owned(),
+        cookie.unwrap(),
+    )
+}
+
+async fn act(app: &TestApp, cookie: &str, action: Value) -> crate::common::Reply {
+    app.server_fn("account_action", Some(cookie), json!({ "action": action }))
+        .await
+}
+
+/// The newest message to `recipient`, delivered to the outbox directory.
+async fn message_to(app: &TestApp, recipient: &str) -> Option<String> {
+    app.delivered_messages()
+        .await
+        .into_iter()
+        .rev()
+        .find(|text| text.starts_with(&format!("To: {recipient}\n")))
+}
+
+fn link_in(message: &str, path: &str) -> url::Url {
+    url::Url::parse(
+        message
+            .split_whitespace()
+            .find(|word| word.contains(path))
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+async fn changing_the_own_email_waits_for_the_new_address(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (id, cookie) = user(&app, "mover").await;
+
+    // Ten minutes after signing in, an address change needs the password again.
+    clock.advance_secs(11 * 60);
+    let refused = act(
+        &app,
+        &cookie,
+        json!({"ChangeEmail": {"email": "new@example.com"}}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["code"], "ReauthRequired");
+    let wrong = act(
+        &app,
+        &cookie,
+        json!({"Reauthenticate": {"password": "nope"}}),
+    )
+    .await;
+    assert_eq!(wrong.body["field"], "password");
+    let ok = act(
+        &app,
+        &cookie,
+        json!({"Reauthenticate": {"password": PASSWORD}}),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+
+    let bad = act(
+        &app,
+        &cookie,
+        json!({"ChangeEmail": {"email": "not an address"}}),
+    )
+    .await;
+    assert_eq!(bad.body["field"], "email");
+    let asked = act(
+        &app,
+        &cookie,
+        json!({"ChangeEmail": {"email": "new@example.com"}}),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
+    assert_eq!(
+        asked.body["email"], "mover@example.com",
+        "the current address stays"
+    );
+    assert_eq!(asked.body["pending_email"], "new@example.com");
+    let notice = message_to(&app, "mover@example.com").await.unwrap();
+    assert!(notice.contains("Template: email_change_notice") && notice.contains("new@example.com"));
+    let mail = message_to(&app, "new@example.com").await.unwrap();
+    let link = link_in(&mail, "/verify-email?");
+    let code = crate::common::query_param(&link, "code").unwrap();
+    let verified = app
+        .server_fn("verify_email", None, json!({"user_id": id, "code": code}))
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
+    let contact = app.server_fn("own_contact", Some(&cookie), json!({})).await;
+    assert_eq!(contact.body["email"], "new@example.com");
+    assert_eq!(contact.body["email_verified"], true);
+    assert_eq!(contact.body["pending_email"], Value::Null);
+    // The new address signs in too.
+    assert_eq!(
+        app.sign_in("new@example.com", PASSWORD).await.0.body,
+        json!("SignedIn")
+    );
+}
+
+async fn the_own_phone_is_verified_with_the_sms_code(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (_, cookie) = user(&app, "caller").await;
+    let bad = act(
+        &app,
+        &cookie,
+        json!({"ChangePhone": {"phone": "0790000000"}}),
+    )
+    .await;
+    assert_eq!(bad.body["field"], "phone");
+    let added = act(
+        &app,
+        &cookie,
+        json!({"ChangePhone": {"phone": "+41 79 123 45 67"}}),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    assert_eq!(added.body["phone"], "+41791234567");
+    assert_eq!(added.body["phone_verified"], false);
+    let sms = message_to(&app, "+41791234567").await.unwrap();
+    let code = sms
+        .split_whitespace()
+        .map(|word| word.trim_end_matches('.'))
+        .find(|word| {
+            word.len() == 6
+                && word
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit())
+        })
+        .unwrap()
+        .to_owned();
+    let wrong = act(&app, &cookie, json!({"VerifyPhone": {"code": "000000"}})).await;
+    assert_eq!(wrong.body["field"], "code");
+    let verified = act(
+        &app,
+        &cookie,
+        json!({"VerifyPhone": {"code": code.to_lowercase()}}),
+    )
+    .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
+    assert_eq!(verified.body["phone_verified"], true);
+    let again = act(&app, &cookie, json!({"VerifyPhone": {"code": code}})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    let removed = act(&app, &cookie, json!("RemovePhone")).await;
+    assert_eq!(removed.status, StatusCode::OK);
+    assert_eq!(removed.body["phone"], Value::Null);
+}
+
+async fn a_forgotten_password_is_reset_from_the_mail(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, cookie) = user(&app, "forgot").await;
+    // Unknown and known logins get the same answer.
+    let unknown = app
+        .server_fn("request_password_reset", None, json!({"login": "nobody"}))
+        .await;
+    let known = app
+        .server_fn(
+            "request_password_reset",
+            None,
+            json!({"login": "Forgot@example.com"}),
+        )
+        .await;
+    assert_eq!(
+        (unknown.status, &unknown.body),
+        (StatusCode::OK, &Value::Null)
+    );
+    assert_eq!((known.status, &known.body), (StatusCode::OK, &Value::Null));
+    // A second request within a minute sends nothing more.
+    app.server_fn("request_password_reset", None, json!({"login": "forgot"}))
+        .await;
+    let resets: Vec<String> = app
+        .delivered_messages()
+        .await
+        .into_iter()
+        .filter(|text| {
+            text.starts_with("To: forgot@example.com\n")
+                && text.contains("Template: password_reset\n")
+        })
+        .collect();
+    assert_eq!(resets.len(), 1);
+    let link = link_in(&resets[0], "/reset-password?");
+    assert_eq!(
+        crate::common::query_param(&link, "userID").as_deref(),
+        Some(id.as_str())
+    );
+    let code = crate::common::query_param(&link, "code").unwrap();
+    let reset = |code: &str, password: &str| {
+        app.server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": id, "code": code, "password": password, "password_confirmation": password}}),
+        )
+    };
+    assert_eq!(
+        reset("WRONG1", "Orchard-rain-lantern-77").await.body["field"],
+        "code"
+    );
+    assert_eq!(reset(&code, "password").await.body["field"], "password");
+    let done = reset(&code, "Orchard-rain-lantern-77").await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(
+        reset(&code, "Another-orchard-rain-78").await.status,
+        StatusCode::BAD_REQUEST,
+        "single use"
+    );
+    // Sessions ended; the new password works, the old one not; a notice went out.
+    assert_eq!(
+        app.server_fn("current_user", Some(&cookie), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
+    assert_eq!(
+        app.sign_in("forgot", "Orchard-rain-lantern-77")
+            .await
+            .0
+            .body,
+        json!("SignedIn")
+    );
+    assert_eq!(
+        app.sign_in("forgot", PASSWORD).await.0.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        message_to(&app, "forgot@example.com")
+            .await
+            .unwrap()
+            .contains("Template: password_changed")
+    );
+}
+
+async fn parallel_wrong_passwords_lock_the_account_exactly(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        Arc::new(server::domain::clock::SystemClock),
+        &[("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS", "3")],
+    )
+    .await;
+    let (id, _) = user(&app, "target").await;
+    let app = Arc::new(app);
+    let attempts: Vec<_> = (0..8)
+        .map(|index| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.sign_in("target", &format!("wrong-{index}"))
+                    .await
+                    .0
+                    .status
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let row = server::store::users::get(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        row.failed_password_attempts, 8,
+        "every failure counted, none lost"
+    );
+    assert_eq!(row.state, 4, "locked");
+    // Locked: even the right password fails, with the same message.
+    let locked = app.sign_in("target", PASSWORD).await.0;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(locked.body["message"], "The username or password is wrong");
+    // An admin unlocks; the counter starts over.
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let admin = admin.unwrap();
+    let unlocked = app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.text);
+    assert_eq!(unlocked.body["state"], "Active");
+    assert_eq!(unlocked.body["failed_password_attempts"], 0);
+    let again = app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "not locked any more");
+    assert_eq!(
+        app.sign_in("target", PASSWORD).await.0.body,
+        json!("SignedIn")
+    );
+}
+
+async fn admins_run_every_operation_from_the_user_page(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, user_cookie) = user(&app, "managed").await;
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let admin = admin.unwrap();
+    let run = |action: Value| {
+        app.server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": action}),
+        )
+    };
+    let detail =
+        run(json!({"UpdateEmail": {"email": "managed2@example.com", "verified": false}})).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.text);
+    assert_eq!(
+        (
+            detail.body["email"].as_str(),
+            detail.body["email_verified"].as_bool()
+        ),
+        (Some("managed2@example.com"), Some(false))
+    );
+    assert_eq!(
+        run(json!("ResendEmailVerification")).await.status,
+        StatusCode::OK
+    );
+    let phone = run(json!({"UpdatePhone": {"phone": "+49 30 1234567", "verified": false}})).await;
+    assert_eq!(phone.body["phone"], "+49301234567");
+    assert_eq!(
+        run(json!("ResendPhoneVerification")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        run(json!({"SendPasswordReset": {"by_sms": true}}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        run(json!({"SendPasswordReset": {"by_sms": false}}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let removed = run(json!("RemovePhone")).await;
+    assert_eq!(removed.body["phone"], Value::Null);
+    let invalid = run(json!({"SetPassword": {"password": "short", "change_required": true}})).await;
+    assert_eq!(invalid.body["field"], "password");
+    let set = run(
+        json!({"SetPassword": {"password": "Orchard-rain-lantern-77", "change_required": true}}),
+    )
+    .await;
+    assert_eq!(set.body["password_change_required"], true);
+    assert_eq!(
+        app.server_fn("current_user", Some(&user_cookie), json!({}))
+            .await
+            .body,
+        Value::Null,
+        "sessions ended"
+    );
+    assert_eq!(
+        run(json!("ResendInitialization")).await.body["code"],
+        "FailedPrecondition"
+    );
+
+    // The messages, with their delivery history; a failed one can be sent again.
+    let messages = app
+        .server_fn("user_messages", Some(&admin), json!({"user_id": id}))
+        .await;
+    let list = messages.body.as_array().unwrap();
+    let mut kinds: Vec<&str> = list
+        .iter()
+        .map(|message| message["template"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "password_changed",
+            "password_reset",
+            "password_reset",
+            "verify_email",
+            "verify_email",
+            "verify_phone",
+            "verify_phone"
+        ]
+    );
+    app.delivered_messages().await;
+    let messages = app
+        .server_fn("user_messages", Some(&admin), json!({"user_id": id}))
+        .await;
+    let first = &messages.body[0];
+    assert_eq!(first["state"], "sent");
+    assert_eq!(first["history"][0]["outcome"], "sent");
+    let message_id = first["id"].as_str().unwrap().to_owned();
+    let not_failed = app
+        .server_fn(
+            "retry_message",
+            Some(&admin),
+            json!({"user_id": id, "message_id": message_id}),
+        )
+        .await;
+    assert_eq!(not_failed.status, StatusCode::BAD_REQUEST);
+    {
+        let mut conn = app.roster.services.db().conn().await.unwrap();
+        server::store::outbox::mark_failed(conn.exec(), &message_id, "mailbox full", None)
+            .await
+            .unwrap();
+    }
+    let retried = app
+        .server_fn(
+            "retry_message",
+            Some(&admin),
+            json!({"user_id": id, "message_id": message_id}),
+        )
+        .await;
+    assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
+    assert_eq!(retried.body[0]["state"], "queued");
+
+    // None of it for a plain user.
+    let (_, plain) = user(&app, "bystander").await;
+    for (name, args) in [
+        (
+            "admin_user_action",
+            json!({"user_id": id, "action": "RemovePhone"}),
+        ),
+        ("user_messages", json!({"user_id": id})),
+        (
+            "retry_message",
+            json!({"user_id": id, "message_id": message_id}),
+        ),
+    ] {
+        let reply = app.server_fn(name, Some(&plain), args).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}");
+    }
+}
+
+async fn changing_the_password_can_sign_out_other_devices(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (_, laptop) = user(&app, "traveller").await;
+    let (_, phone) = app.sign_in("traveller", PASSWORD).await;
+    let phone = phone.unwrap();
+    let change = app
+        .server_fn(
+            "change_password",
+            Some(&laptop),
+            json!({"current_password": PASSWORD, "new_password": "Orchard-rain-lantern-77", "sign_out_others": true}),
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::OK, "{}", change.text);
+    assert_eq!(
+        app.server_fn("current_user", Some(&laptop), json!({}))
+            .await
+            .body["username"],
+        "traveller"
+    );
+    assert_eq!(
+        app.server_fn("current_user", Some(&phone), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
+    assert!(
+        message_to(&app, "traveller@example.com")
+            .await
+            .unwrap()
+            .contains("Template: password_changed")
+    );
+}
