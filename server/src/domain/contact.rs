@@ -17,6 +17,9 @@ use crate::store::{Tx, codes};
 use app::model::{Actor, UserState};
 use serde_json::json;
 
+/// Self-service requests for a new code are spaced at least this far apart per purpose.
+const SELF_SERVICE_SPACING_SECS: i64 = 60;
+
 /// A user locked for a write inside an access scope, or the given error.
 async fn lock_human(
     tx: &mut Tx,
@@ -369,6 +372,12 @@ impl Services {
         authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
         let email = EmailAddress::parse(email.trim())?;
         let user_id = access.own_user_id().unwrap_or_default().to_owned();
+        self.throttle_codes(
+            &user_id,
+            Purpose::EmailVerification,
+            SELF_SERVICE_SPACING_SECS,
+        )
+        .await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let row = lock_human(
@@ -419,6 +428,12 @@ impl Services {
         let access = authz::own_account(actor)?;
         authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
         let user_id = access.own_user_id().unwrap_or_default().to_owned();
+        self.throttle_codes(
+            &user_id,
+            Purpose::PhoneVerification,
+            SELF_SERVICE_SPACING_SECS,
+        )
+        .await?;
         self.update_phone(&access, &user_id, phone.trim(), false)
             .await
             .map(|_| ())
@@ -442,6 +457,12 @@ impl Services {
     pub async fn resend_own_phone_code(&self, actor: &Actor) -> Result<(), DomainError> {
         let access = authz::own_account(actor)?;
         let user_id = access.own_user_id().unwrap_or_default().to_owned();
+        self.throttle_codes(
+            &user_id,
+            Purpose::PhoneVerification,
+            SELF_SERVICE_SPACING_SECS,
+        )
+        .await?;
         self.resend_phone_verification(&access, &user_id)
             .await
             .map(|_| ())

@@ -196,6 +196,7 @@ pub mod faults {
     pub const RESET_USER_NOT_FOUND: Fault = Fault::new("COMMAND-Hj9ds", "Errors.User.NotFound");
     pub const RESET_NOT_INITIALISED: Fault =
         Fault::new("COMMAND-2M9sd", "Errors.User.NotInitialised");
+    pub const TOO_SOON: Fault = Fault::new("ROSTER-wait1", "Errors.Code.TooSoon");
     pub const MESSAGE_NOT_RETRYABLE: Fault =
         Fault::new("ROSTER-msgrt", "Errors.Message.NotRetryable");
     pub const UNLOCK_NOT_LOCKED: Fault = Fault::new("ROSTER-unlck", "Errors.User.NotLocked");

@@ -62,6 +62,7 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.User.Profile.DisplayNameEmpty" => "Display name is empty",
         "Errors.User.Login.Failed" => "The username or password is wrong",
         "Errors.Code.Invalid" => "The code is wrong or has expired",
+        "Errors.Code.TooSoon" => "A code was just sent; wait a minute before asking for another",
         "Errors.Session.Required" => "Please sign in",
         "Errors.Input.ControlCharacters" => "Contains control or text-direction characters",
         "Errors.Input.TooLong" => "Is too long",

@@ -232,6 +232,25 @@ impl Services {
         Err(invalid())
     }
 
+    /// Refuses a new self-service code within `spacing_secs` of the last one of its purpose, so
+    /// nobody can flood a mailbox or a phone (ASVS 2.2.1 anti-automation).
+    pub(crate) async fn throttle_codes(
+        &self,
+        user_id: &str,
+        purpose: Purpose,
+        spacing_secs: i64,
+    ) -> Result<(), DomainError> {
+        let mut conn = self.db().conn().await?;
+        let recent = codes::latest(conn.exec(), user_id, purpose.as_str())
+            .await?
+            .is_some_and(|code| self.now() - code.created_at < secs(spacing_secs));
+        if recent {
+            Err(DomainError::RateLimited(faults::TOO_SOON))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Uses up a checked code inside `tx`: `CODE_INVALID` when another request used it first.
     pub(crate) async fn consume_code(
         &self,

@@ -163,6 +163,12 @@ async fn the_own_phone_is_verified_with_the_sms_code(db: &TestDb) {
         })
         .unwrap()
         .to_owned();
+    let flood = act(&app, &cookie, json!("ResendPhoneCode")).await;
+    assert_eq!(
+        flood.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new code at most once a minute"
+    );
     let wrong = act(&app, &cookie, json!({"VerifyPhone": {"code": "000000"}})).await;
     assert_eq!(wrong.body["field"], "code");
     let verified = act(
