@@ -8,6 +8,7 @@
 pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod browser;
+pub mod ceremony;
 pub mod components;
 pub mod model;
 pub mod pages;
@@ -67,6 +68,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=pages::SignInPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/signin/second-factor")
+                        view=pages::SecondFactorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/passkey/register") view=pages::PasskeyLinkPage ssr=SsrMode::Async />
                     <Route path=path!("/change-password") view=pages::ChangePasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/init") view=pages::InitPage ssr=SsrMode::Async />
                     <Route path=path!("/verify-email") view=pages::VerifyEmailPage ssr=SsrMode::Async />

@@ -4,10 +4,12 @@
 //! one method here, return. Authorization happens behind this trait, in the server's domain layer.
 
 use crate::model::{
-    AccountAction, Actor, AdminUserAction, AppError, ContactView, CreateServiceAccountForm,
-    CreatedServiceAccount, ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId,
-    OrgView, ProfileForm, ProfileView, ResetPasswordForm, ServiceAccountView, SignInOutcome,
-    TokenId, UserDetail, UserId, UserListPage, UserListQuery,
+    AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
+    CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, FactorsView, ImportOutcome,
+    ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView, ProfileForm,
+    ProfileView, PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge,
+    ResetPasswordForm, SecondFactorChoice, ServiceAccountView, SignInOutcome, TokenId, TotpSetup,
+    UserDetail, UserId, UserListPage, UserListQuery,
 };
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
@@ -99,6 +101,82 @@ pub trait Backend: Send + Sync + 'static {
         user_id: UserId,
         message_id: String,
     ) -> Result<Vec<MessageView>, AppError>;
+
+    // --- second factors and passkeys ---
+    async fn own_factors(&self, actor: &Actor) -> Result<FactorsView, AppError>;
+    async fn start_totp(&self, actor: &Actor) -> Result<TotpSetup, AppError>;
+    async fn confirm_totp(&self, actor: &Actor, code: String) -> Result<FactorsView, AppError>;
+    async fn remove_own_totp(&self, actor: &Actor) -> Result<FactorsView, AppError>;
+    async fn start_credential_registration(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        name: String,
+    ) -> Result<RegistrationChallenge, AppError>;
+    async fn finish_credential_registration(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        ceremony_id: String,
+        response: RegisterPublicKeyCredential,
+    ) -> Result<FactorsView, AppError>;
+    async fn rename_own_credential(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        id: String,
+        name: String,
+    ) -> Result<FactorsView, AppError>;
+    async fn remove_own_credential(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        id: String,
+    ) -> Result<FactorsView, AppError>;
+    async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError>;
+    async fn finish_totp_sign_in(&self, actor: &Actor, code: String) -> Result<(), AppError>;
+    async fn finish_security_key_sign_in(
+        &self,
+        actor: &Actor,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<(), AppError>;
+    async fn start_passkey_sign_in(
+        &self,
+        conditional: bool,
+    ) -> Result<AuthenticationChallenge, AppError>;
+    async fn finish_passkey_sign_in(
+        &self,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<(SignInOutcome, SetCookie), AppError>;
+    async fn start_link_registration(
+        &self,
+        user_id: String,
+        code_id: String,
+        code: String,
+    ) -> Result<RegistrationChallenge, AppError>;
+    async fn finish_link_registration(
+        &self,
+        code_id: String,
+        ceremony_id: String,
+        name: String,
+        response: RegisterPublicKeyCredential,
+    ) -> Result<(), AppError>;
+    async fn user_factors(&self, actor: &Actor, user_id: UserId) -> Result<FactorsView, AppError>;
+    async fn admin_remove_factor(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        kind: Option<CredentialKind>,
+        id: String,
+    ) -> Result<FactorsView, AppError>;
+    async fn create_passkey_link(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+    ) -> Result<PasskeyLinkView, AppError>;
+    async fn send_passkey_link(&self, actor: &Actor, user_id: UserId) -> Result<(), AppError>;
 
     // --- instance administration (IAM_OWNER) ---
     async fn create_org(&self, actor: &Actor, name: String) -> Result<OrgId, AppError>;

@@ -33,6 +33,7 @@ pub fn gate_path(gate: Gate) -> &'static str {
     match gate {
         Gate::ChangePassword => "/change-password",
         Gate::Initialize => "/init",
+        Gate::SecondFactor => "/signin/second-factor",
     }
 }
 

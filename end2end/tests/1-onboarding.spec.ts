@@ -102,10 +102,10 @@ test('a plain user sees no admin views and the server refuses them', async ({ pa
   // One generic message for every sign-in failure.
   await page.getByRole('textbox', { name: 'Username or email', exact: true }).fill('grace.hopper');
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-her-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('The username or password is wrong');
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(userPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);

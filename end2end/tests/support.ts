@@ -35,7 +35,7 @@ export async function signIn(
   await open(page, '/signin');
   await page.getByRole('textbox', { name: 'Username or email', exact: true }).fill(login);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   if (options.failing) {
     await expect(page.getByRole('alert')).toContainText('The username or password is wrong');
   } else {

@@ -11,10 +11,12 @@ use crate::domain::{DomainError, Services, messages};
 use crate::store::users::UserRow;
 use crate::web::CookieSettings;
 use app::model::{
-    AccountAction, Actor, AdminUserAction, AppError, ContactView, CreateServiceAccountForm,
-    CreatedServiceAccount, ErrorCode, Gate, ImportOutcome, ImportUserForm, InitForm, Me,
-    MessageView, OrgId, OrgView, ProfileForm, ProfileView, ResetPasswordForm, ServiceAccountView,
-    SignInOutcome, TokenId, UserDetail, UserId, UserListPage, UserListQuery,
+    AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
+    CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, ErrorCode, FactorsView, Gate,
+    ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView,
+    ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
+    RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
+    SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
 };
 use app::port::{Backend, SetCookie};
 use rand::Rng as _;
@@ -63,6 +65,7 @@ pub fn app_error(error: DomainError) -> AppError {
             match gate {
                 Gate::ChangePassword => "Choose a new password first.",
                 Gate::Initialize => "Activate your account with the code from your mail first.",
+                Gate::SecondFactor => "Confirm your sign-in with your second factor first.",
             },
         ),
         DomainError::Internal(detail) => {
@@ -457,6 +460,221 @@ impl Backend for RosterBackend {
                 .retry_message(actor, user_id.as_str(), &message_id)
                 .await?;
             self.services.user_messages(actor, user_id.as_str()).await
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn own_factors(&self, actor: &Actor) -> Result<FactorsView, AppError> {
+        self.services.own_factors(actor).await.map_err(app_error)
+    }
+
+    async fn start_totp(&self, actor: &Actor) -> Result<TotpSetup, AppError> {
+        self.services.start_totp(actor).await.map_err(app_error)
+    }
+
+    async fn confirm_totp(&self, actor: &Actor, code: String) -> Result<FactorsView, AppError> {
+        self.services
+            .confirm_totp(actor, &code)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn remove_own_totp(&self, actor: &Actor) -> Result<FactorsView, AppError> {
+        self.services
+            .remove_own_totp(actor)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn start_credential_registration(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        name: String,
+    ) -> Result<RegistrationChallenge, AppError> {
+        self.services
+            .start_credential_registration(actor, kind, &name)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_credential_registration(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        ceremony_id: String,
+        response: RegisterPublicKeyCredential,
+    ) -> Result<FactorsView, AppError> {
+        self.services
+            .finish_credential_registration(actor, kind, &ceremony_id, &response)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn rename_own_credential(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        id: String,
+        name: String,
+    ) -> Result<FactorsView, AppError> {
+        self.services
+            .rename_own_credential(actor, kind, &id, &name)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn remove_own_credential(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        id: String,
+    ) -> Result<FactorsView, AppError> {
+        self.services
+            .remove_own_credential(actor, kind, &id)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError> {
+        self.services
+            .second_factor_choice(actor)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_totp_sign_in(&self, actor: &Actor, code: String) -> Result<(), AppError> {
+        self.services
+            .finish_totp_sign_in(actor, &code)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_security_key_sign_in(
+        &self,
+        actor: &Actor,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<(), AppError> {
+        self.services
+            .finish_security_key_sign_in(actor, &ceremony_id, &response)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn start_passkey_sign_in(
+        &self,
+        conditional: bool,
+    ) -> Result<AuthenticationChallenge, AppError> {
+        self.services
+            .start_passkey_sign_in(conditional)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_passkey_sign_in(
+        &self,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<(SignInOutcome, SetCookie), AppError> {
+        let signed_in = self
+            .services
+            .finish_passkey_sign_in(&ceremony_id, &response)
+            .await
+            .map_err(app_error)?;
+        Ok((
+            signed_in.outcome,
+            self.cookies.set(signed_in.token.as_str()),
+        ))
+    }
+
+    async fn start_link_registration(
+        &self,
+        user_id: String,
+        code_id: String,
+        code: String,
+    ) -> Result<RegistrationChallenge, AppError> {
+        self.services
+            .start_link_registration(&user_id, &code_id, &code)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_link_registration(
+        &self,
+        code_id: String,
+        ceremony_id: String,
+        name: String,
+        response: RegisterPublicKeyCredential,
+    ) -> Result<(), AppError> {
+        self.services
+            .finish_link_registration(&code_id, &ceremony_id, &name, &response)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn user_factors(&self, actor: &Actor, user_id: UserId) -> Result<FactorsView, AppError> {
+        self.services
+            .user_factors(actor, user_id.as_str())
+            .await
+            .map_err(app_error)
+    }
+
+    async fn admin_remove_factor(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        kind: Option<CredentialKind>,
+        id: String,
+    ) -> Result<FactorsView, AppError> {
+        let result = async {
+            let (access, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserWrite)
+                .await?;
+            match kind {
+                None => self.services.remove_totp(&access, &row.id).await?,
+                Some(kind) => {
+                    self.services
+                        .remove_credential(&access, &row.id, kind, &id)
+                        .await?
+                }
+            };
+            self.services.user_factors(actor, &row.id).await
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn create_passkey_link(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+    ) -> Result<PasskeyLinkView, AppError> {
+        let result = async {
+            let (access, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserCredentialWrite)
+                .await?;
+            let (link, _) = self.services.add_passkey_link(&access, &row.id).await?;
+            Ok(PasskeyLinkView {
+                qr_code: crate::domain::factors::qr_data_url(&link.link)?,
+                lifetime_secs: link.lifetime_secs.max(0) as u64,
+                link: link.link,
+            })
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn send_passkey_link(&self, actor: &Actor, user_id: UserId) -> Result<(), AppError> {
+        let result = async {
+            let (access, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserWrite)
+                .await?;
+            self.services
+                .send_passkey_link(&access, &row.id)
+                .await
+                .map(|_| ())
         };
         result.await.map_err(app_error)
     }

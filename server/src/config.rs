@@ -82,6 +82,10 @@ pub struct Config {
     pub sms_webhook: Option<WebhookSettings>,
     /// Failed password checks after which an account is locked (0: never).
     pub lockout_max_password_attempts: i64,
+    /// Wrong second-factor codes after which an account is locked (0: never).
+    pub lockout_max_otp_attempts: i64,
+    /// The name authenticator apps and passkey prompts show.
+    pub product_name: String,
 }
 
 /// The default SQLite database.
@@ -280,6 +284,12 @@ impl Config {
                 // would never lock.)
                 100,
             )?,
+            lockout_max_otp_attempts: number(
+                "ROSTER_LOCKOUT_MAX_OTP_ATTEMPTS",
+                get("ROSTER_LOCKOUT_MAX_OTP_ATTEMPTS"),
+                100,
+            )?,
+            product_name: text("ROSTER_PRODUCT_NAME", "Roster"),
         })
     }
 

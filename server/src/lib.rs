@@ -62,6 +62,16 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
     let key = load_secret_key(&config.secret_key)?;
     let parallel_hashes = std::thread::available_parallelism().map_or(2, |cores| cores.get() * 2);
     let sessions = SessionLimits::default();
+    let rp_id = config
+        .public_url
+        .host_str()
+        .context("ROSTER_PUBLIC_URL has no host")?
+        .to_owned();
+    let webauthn = webauthn_rs::WebauthnBuilder::new(&rp_id, &config.public_url)
+        .and_then(|builder| builder.rp_name(&config.product_name).build())
+        .map_err(|error| {
+            anyhow::anyhow!("WebAuthn relying party from ROSTER_PUBLIC_URL: {error}")
+        })?;
     let services = Services::new(Dependencies {
         db: db.clone(),
         clock: clock.clone(),
@@ -73,6 +83,10 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
         sessions,
         secure_cookies: config.is_https(),
         lockout_max_password_attempts: config.lockout_max_password_attempts,
+        lockout_max_otp_attempts: config.lockout_max_otp_attempts,
+        webauthn: Arc::new(webauthn),
+        webauthn_rp_name: config.product_name.clone(),
+        secrets: domain::secrets::SecretBox::new(&key.0),
     });
     let bootstrap = services
         .bootstrap(&BootstrapSettings {

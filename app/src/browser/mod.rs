@@ -1,5 +1,6 @@
-//! Browser-only glue (hydrate builds). The WebAuthn ceremony will live here; today it only
-//! offers clipboard access for one-time secrets.
+//! Browser-only glue (hydrate builds): the WebAuthn ceremony, the clipboard and page loads.
+
+pub mod webauthn;
 
 use wasm_bindgen::JsValue;
 

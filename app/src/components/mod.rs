@@ -2,9 +2,11 @@
 
 mod form;
 mod layout;
+mod reauth;
 
 pub use form::{
     CheckboxField, ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton, SuccessBanner,
     error_of, field_error,
 };
 pub use layout::{Header, Hydrated, use_hydrated};
+pub use reauth::ReauthDialog;

@@ -71,6 +71,8 @@ pub enum Gate {
     ChangePassword,
     /// The account has not been initialized yet: the code from the invitation mail is needed.
     Initialize,
+    /// The password was right; the second factor (authenticator app or security key) is owed.
+    SecondFactor,
 }
 
 /// Who is calling, as resolved by the server's authentication middleware for every request.

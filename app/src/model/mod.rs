@@ -6,6 +6,7 @@
 mod actor;
 mod contact;
 mod error;
+mod factors;
 mod ids;
 mod service_accounts;
 mod session;
@@ -14,6 +15,11 @@ mod user;
 pub use actor::{Actor, Authenticated, Gate, Membership, Role};
 pub use contact::{AccountAction, AdminUserAction, AttemptView, ContactView, MessageView};
 pub use error::{AppError, ErrorCode};
+pub use factors::{
+    AuthenticationChallenge, CreationChallengeResponse, CredentialKind, CredentialView,
+    FactorsView, PasskeyLinkView, PublicKeyCredential, RegisterPublicKeyCredential,
+    RegistrationChallenge, RequestChallengeResponse, SecondFactorChoice, TotpSetup,
+};
 pub use ids::{OrgId, TokenId, UserId};
 pub use service_accounts::{
     CreateServiceAccountForm, CreatedServiceAccount, ServiceAccountView, TokenView,

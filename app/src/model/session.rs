@@ -25,6 +25,8 @@ pub enum SignInOutcome {
     ChangePasswordRequired,
     /// Signed in, but the account needs the code from the invitation mail first.
     InitializationRequired,
+    /// The password was right; now the second factor.
+    SecondFactorRequired,
 }
 
 /// The initialization form reached from the invitation mail (or after signing in to an account

@@ -1,15 +1,19 @@
 use crate::api::account::{
     RunAccountAction as AccountActionFn, UpdateOwnProfile, own_contact, own_profile,
 };
-use crate::components::{ErrorBanner, Field, SubmitButton, error_of, field_error, use_hydrated};
+use crate::components::{
+    ErrorBanner, Field, ReauthDialog, SubmitButton, field_error, use_hydrated,
+};
 use crate::model::{AccountAction, AppError, ContactView, ErrorCode, Me, ProfileForm, ProfileView};
 use crate::pages::admin::ProfileEditor;
+use crate::pages::factors::OwnFactors;
 use crate::session::SignedIn;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-/// `/account`: the signed-in person's own profile, email, phone and password.
+/// `/account`: the signed-in person's own profile, email, phone, password, authenticator
+/// app, security keys and passkeys.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     view! {
@@ -47,6 +51,7 @@ fn Account(me: Me) -> impl IntoView {
                     })
             }}
         </Suspense>
+        <OwnFactors />
         <section class="card">
             <h2>"Profile"</h2>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
@@ -110,18 +115,17 @@ fn success_text(done: &AccountAction, now: &ContactView) -> String {
 fn ContactSections(initial: ContactView) -> impl IntoView {
     let contact = RwSignal::new(initial);
     let change = ServerAction::<AccountActionFn>::new();
-    let reauth = ServerAction::<AccountActionFn>::new();
     let part = RwSignal::new(Part::Email);
     // The last action sent, and the one waiting for the password to be entered again.
     let last = RwSignal::new(None::<AccountAction>);
     let waiting = RwSignal::new(None::<AccountAction>);
     let notice = RwSignal::new(None::<(Part, String)>);
-    let reauth_password = RwSignal::new(String::new());
+    let reauth_open = RwSignal::new(false);
     let new_email = RwSignal::new(String::new());
     let new_phone = RwSignal::new(String::new());
     let phone_code = RwSignal::new(String::new());
     let hydrated = use_hydrated();
-    let busy = Signal::derive(move || change.pending().get() || reauth.pending().get());
+    let busy = change.pending();
     let error = Signal::derive(move || {
         change
             .value()
@@ -129,7 +133,6 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
             .and_then(Result::err)
             .filter(|error| error.code != ErrorCode::ReauthRequired)
     });
-    let reauth_error = error_of(reauth.value());
 
     let run = move |which: Part, next: AccountAction| {
         part.set(which);
@@ -150,61 +153,20 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
         }
         Some(Err(error)) if error.code == ErrorCode::ReauthRequired => {
             waiting.set(last.get_untracked());
+            reauth_open.set(true);
         }
         _ => {}
     });
     // Once the password checked out, the waiting action runs again.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = reauth.value().get()
-            && let Some(next) = waiting.get_untracked()
-        {
+    let retry_waiting = move || {
+        if let Some(next) = waiting.get_untracked() {
             waiting.set(None);
             change.dispatch(AccountActionFn { action: next });
         }
-    });
-
-    let confirm = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let password = reauth_password.get_untracked();
-        reauth_password.set(String::new());
-        reauth.dispatch(AccountActionFn {
-            action: AccountAction::Reauthenticate { password },
-        });
     };
 
     view! {
-        {move || {
-            waiting
-                .get()
-                .is_some()
-                .then(|| {
-                    view! {
-                        <section class="card" role="dialog" aria-labelledby="reauth-title">
-                            <h2 id="reauth-title">"Confirm it is you"</h2>
-                            <p>"For your security, enter your password again to make this change."</p>
-                            <ErrorBanner error=reauth_error all=true />
-                            <form on:submit=confirm novalidate>
-                                <Field
-                                    id="reauth_password"
-                                    label="Your password"
-                                    kind="password"
-                                    value=reauth_password
-                                    error=Signal::derive(|| None::<String>)
-                                    autocomplete="current-password"
-                                    required=true
-                                    autofocus=true
-                                />
-                                <div class="button-row">
-                                    <SubmitButton label="Confirm" pending_label="Checking…" pending=reauth.pending() />
-                                    <button type="button" on:click=move |_| waiting.set(None)>
-                                        "Cancel"
-                                    </button>
-                                </div>
-                            </form>
-                        </section>
-                    }
-                })
-        }}
+        <ReauthDialog open=reauth_open on_confirmed=retry_waiting />
         <section class="card" aria-labelledby="email-title">
             <h2 id="email-title">"Email"</h2>
             {move || {

@@ -3,15 +3,20 @@
 mod account;
 pub mod admin;
 mod change_password;
+mod factors;
 mod init;
+mod passkey_link;
 mod reset_password;
+mod second_factor;
 mod signin;
 mod verify_email;
 
 pub use account::AccountPage;
 pub use change_password::ChangePasswordPage;
 pub use init::InitPage;
+pub use passkey_link::PasskeyLinkPage;
 pub use reset_password::ResetPasswordPage;
+pub use second_factor::SecondFactorPage;
 pub use signin::SignInPage;
 pub use verify_email::VerifyEmailPage;
 

@@ -1,11 +1,25 @@
+use crate::api::factors::{finish_passkey_sign_in, start_passkey_sign_in};
 use crate::api::session::SignIn;
-use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of};
-use crate::model::SignInOutcome;
+use crate::ceremony::get_assertion;
+use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, use_hydrated};
+use crate::model::{AppError, Gate, SignInOutcome};
 use crate::session::{gate_path, reload_at};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+
+/// Where a sign-in leads: the pending step, or the page that sent the person to sign in.
+fn destination(outcome: SignInOutcome, next: Option<String>) -> String {
+    match outcome {
+        SignInOutcome::SignedIn => next
+            .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+            .unwrap_or_else(|| "/".to_owned()),
+        SignInOutcome::ChangePasswordRequired => gate_path(Gate::ChangePassword).to_owned(),
+        SignInOutcome::InitializationRequired => gate_path(Gate::Initialize).to_owned(),
+        SignInOutcome::SecondFactorRequired => gate_path(Gate::SecondFactor).to_owned(),
+    }
+}
 
 /// `/signin`: username or email plus password.
 #[component]
@@ -14,7 +28,24 @@ pub fn SignInPage() -> impl IntoView {
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let action = ServerAction::<SignIn>::new();
+    let passkey = Action::new_unsync(|_: &()| async move {
+        #[cfg(feature = "hydrate")]
+        crate::browser::webauthn::abort_autofill();
+        let challenge = start_passkey_sign_in(false).await?;
+        let response = get_assertion(challenge.options).await?;
+        finish_passkey_sign_in(challenge.ceremony_id, response).await
+    });
+    let autofill_error = RwSignal::new(None::<AppError>);
     let error = error_of(action.value());
+    let passkey_error = Signal::derive(move || {
+        passkey
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| autofill_error.get())
+    });
+    let hydrated = use_hydrated();
+    let next = move || query.get_untracked().get("next");
 
     let notice = Signal::derive(move || {
         query.with(|query| {
@@ -32,21 +63,25 @@ pub fn SignInPage() -> impl IntoView {
 
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = action.value().get() {
-            let target = match outcome {
-                SignInOutcome::SignedIn => query
-                    .get_untracked()
-                    .get("next")
-                    .filter(|next| next.starts_with('/') && !next.starts_with("//"))
-                    .unwrap_or_else(|| "/".to_owned()),
-                SignInOutcome::ChangePasswordRequired => {
-                    gate_path(crate::model::Gate::ChangePassword).to_owned()
-                }
-                SignInOutcome::InitializationRequired => {
-                    gate_path(crate::model::Gate::Initialize).to_owned()
-                }
-            };
-            reload_at(&target);
+            reload_at(&destination(outcome, next()));
         }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = passkey.value().get() {
+            reload_at(&destination(outcome, next()));
+        }
+    });
+    // Passkey autofill: while the form is shown, the browser may offer the person's passkeys
+    // in the username field; picking one signs in.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            match crate::browser::webauthn::autofill().await {
+                Some(Ok(outcome)) => reload_at(&destination(outcome, next())),
+                Some(Err(error)) => autofill_error.set(Some(error)),
+                None => {}
+            }
+        });
     });
 
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -69,7 +104,7 @@ pub fn SignInPage() -> impl IntoView {
                     label="Username or email"
                     value=login
                     error=Signal::derive(|| None::<String>)
-                    autocomplete="username"
+                    autocomplete="username webauthn"
                     required=true
                     autofocus=true
                 />
@@ -87,6 +122,23 @@ pub fn SignInPage() -> impl IntoView {
             <p>
                 <A href="/reset-password">"Forgot your password?"</A>
             </p>
+            <div class="divider" role="separator">
+                <span>"or"</span>
+            </div>
+            <ErrorBanner error=passkey_error all=true />
+            <button
+                type="button"
+                id="passkey-sign-in"
+                class="wide"
+                disabled=move || !hydrated.get() || passkey.pending().get()
+                aria-busy=move || passkey.pending().get().to_string()
+                on:click=move |_| {
+                    autofill_error.set(None);
+                    passkey.dispatch(());
+                }
+            >
+                {move || if passkey.pending().get() { "Waiting for your passkey…" } else { "Sign in with a passkey" }}
+            </button>
         </section>
     }
 }

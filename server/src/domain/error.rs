@@ -201,6 +201,25 @@ pub mod faults {
         Fault::new("ROSTER-msgrt", "Errors.Message.NotRetryable");
     pub const UNLOCK_NOT_LOCKED: Fault = Fault::new("ROSTER-unlck", "Errors.User.NotLocked");
 
+    // Second factors and passkeys (contract 3.3-3.5, 3.13-3.16)
+    pub const OTP_NOT_EXISTING: Fault =
+        Fault::new("COMMAND-Hd9sd", "Errors.User.MFA.OTP.NotExisting");
+    pub const WEBAUTHN_NOT_FOUND: Fault =
+        Fault::new("COMMAND-DAfb2", "Errors.User.WebAuthN.NotFound");
+    pub const USER_NOT_FOUND_D1: Fault = Fault::new("QUERY-Dfbg2", "Errors.User.NotFound");
+    pub const CEREMONY_INVALID: Fault =
+        Fault::new("ROSTER-cer01", "Errors.WebAuthN.CeremonyInvalid");
+    pub const CREDENTIAL_REFUSED: Fault = Fault::new("ROSTER-cred1", "Errors.WebAuthN.Refused");
+    pub const CREDENTIAL_EXISTS: Fault =
+        Fault::new("ROSTER-cred2", "Errors.WebAuthN.AlreadyRegistered");
+    pub const TOTP_ALREADY_SET_UP: Fault =
+        Fault::new("ROSTER-otp01", "Errors.User.MFA.OTP.AlreadyReady");
+    pub const TOTP_NOT_SET_UP: Fault =
+        Fault::new("ROSTER-otp02", "Errors.User.MFA.OTP.NotExisting");
+    pub const TOTP_CODE_INVALID: Fault =
+        Fault::new("ROSTER-otp03", "Errors.User.MFA.OTP.InvalidCode").on("code");
+    pub const NO_SECOND_FACTOR_OWED: Fault = Fault::new("ROSTER-mfa01", "Errors.User.MFA.NotOwed");
+
     // Password policy (contract 4.3) and Roster's always-on checks
     pub const PASSWORD_MIN_LENGTH: Fault = Fault::new(
         "DOMAIN-HuJf6",

@@ -62,6 +62,16 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.User.Profile.DisplayNameEmpty" => "Display name is empty",
         "Errors.User.Login.Failed" => "The username or password is wrong",
         "Errors.Code.Invalid" => "The code is wrong or has expired",
+        "Errors.WebAuthN.CeremonyInvalid" => {
+            "This request expired or was already used; start again"
+        }
+        "Errors.WebAuthN.Refused" => "The security key or passkey could not be verified",
+        "Errors.WebAuthN.AlreadyRegistered" => "This security key or passkey is already registered",
+        "Errors.User.MFA.OTP.AlreadyReady" => {
+            "An authenticator app is already set up; remove it first"
+        }
+        "Errors.User.MFA.OTP.InvalidCode" => "The code is wrong or was already used",
+        "Errors.User.MFA.NotOwed" => "No second factor is needed now",
         "Errors.Code.TooSoon" => "A code was just sent; wait a minute before asking for another",
         "Errors.Session.Required" => "Please sign in",
         "Errors.Input.ControlCharacters" => "Contains control or text-direction characters",

@@ -232,6 +232,43 @@ impl Services {
         Err(invalid())
     }
 
+    /// Checks a typed code against the code with this id (passkey links name theirs), with
+    /// the same counting and burning as [`Self::check_code`].
+    pub(crate) async fn check_code_by_id(
+        &self,
+        code_id: &str,
+        user_id: &str,
+        purpose: Purpose,
+        typed: &str,
+    ) -> Result<CodeRow, DomainError> {
+        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
+        let typed = purpose.normalize(typed);
+        if typed.is_empty() || typed.len() > 64 {
+            return Err(invalid());
+        }
+        let now = self.now();
+        let mut conn = self.db().conn().await?;
+        let stored = codes::get(conn.exec(), code_id)
+            .await?
+            .filter(|row| {
+                row.user_id == user_id
+                    && row.purpose == purpose.as_str()
+                    && row.expires_at > now
+                    && i64::from(row.failed_attempts) < purpose.max_attempts()
+            })
+            .ok_or_else(invalid)?;
+        if self
+            .deps()
+            .codes
+            .matches(purpose, user_id, &typed, &stored.code_hash)
+        {
+            return Ok(stored);
+        }
+        let failures = codes::record_failure(conn.exec(), &stored.id).await?;
+        tracing::info!(user_id, purpose = purpose.as_str(), failures, "wrong code");
+        Err(invalid())
+    }
+
     /// Refuses a new self-service code within `spacing_secs` of the last one of its purpose, so
     /// nobody can flood a mailbox or a phone (ASVS 2.2.1 anti-automation).
     pub(crate) async fn throttle_codes(

@@ -10,12 +10,14 @@ pub mod codes;
 pub mod contact;
 pub mod error;
 mod events;
+pub mod factors;
 pub mod ids;
 pub mod messages;
 mod messaging;
 pub mod orgs;
 pub mod password;
 pub mod passwords;
+pub mod secrets;
 pub mod service_accounts;
 pub mod sessions;
 pub mod users;
@@ -66,6 +68,14 @@ pub struct Dependencies {
     pub secure_cookies: bool,
     /// Failed password checks after which an account is locked (0: never).
     pub lockout_max_password_attempts: i64,
+    /// Wrong second-factor codes after which an account is locked (0: never).
+    pub lockout_max_otp_attempts: i64,
+    /// WebAuthn relying party: id and origin from the public URL.
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// Shown in authenticator apps and passkey prompts.
+    pub webauthn_rp_name: String,
+    /// Encrypts TOTP secrets at rest.
+    pub secrets: secrets::SecretBox,
 }
 
 /// The domain services: cheap to clone, shared by the SPA backend and the REST API.

@@ -25,7 +25,7 @@ use std::fmt;
 pub struct SessionToken(String);
 
 impl SessionToken {
-    fn generate() -> SessionToken {
+    pub(crate) fn generate() -> SessionToken {
         let mut bytes = [0_u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         SessionToken(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
@@ -131,6 +131,7 @@ impl Services {
             None
         };
 
+        let second_factor_pending = self.has_second_factor(&user.id).await?;
         let now = self.now();
         let token = SessionToken::generate();
         let mut tx = self.db().begin().await?;
@@ -166,15 +167,22 @@ impl Services {
                 last_seen_at: now,
                 expires_at: now + self.deps().sessions.absolute.as_micros() as i64,
                 authenticated_at: now,
+                second_factor_pending,
             },
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(user_id = %user.id, rehashed = upgraded.is_some(), "signed in");
-        let outcome = match gate_of(&user) {
+        tracing::info!(user_id = %user.id, rehashed = upgraded.is_some(), second_factor_pending, "password accepted");
+        let gate = if second_factor_pending {
+            Some(Gate::SecondFactor)
+        } else {
+            gate_of(&user)
+        };
+        let outcome = match gate {
             None => SignInOutcome::SignedIn,
             Some(Gate::ChangePassword) => SignInOutcome::ChangePasswordRequired,
             Some(Gate::Initialize) => SignInOutcome::InitializationRequired,
+            Some(Gate::SecondFactor) => SignInOutcome::SecondFactorRequired,
         };
         Ok(SignedIn { token, outcome })
     }
@@ -205,9 +213,14 @@ impl Services {
             sessions::touch(conn.exec(), &key, now).await?;
         }
         drop(conn);
+        let gate = if session.second_factor_pending {
+            Some(Gate::SecondFactor)
+        } else {
+            gate_of(&user)
+        };
         Ok(Some(Authenticated {
             memberships: load_memberships(self, &user.id).await?,
-            gate: gate_of(&user),
+            gate,
             user_id: UserId(user.id),
             org_id: OrgId(user.org_id),
             session_key: Some(key),

@@ -98,3 +98,13 @@ pub async fn delete_for_user(
         .rows_affected());
     Ok(())
 }
+
+/// A code by its id (passkey links name their code).
+pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<CodeRow>, StoreError> {
+    let sql = "SELECT id, user_id, purpose, code_hash, target, created_at, expires_at, \
+        failed_attempts FROM one_time_codes WHERE id = $1";
+    Ok(run!(exec, |conn| sqlx::query_as::<_, CodeRow>(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?))
+}

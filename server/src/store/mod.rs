@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod events;
+pub mod factors;
 pub mod memberships;
 pub mod orgs;
 pub mod outbox;

@@ -11,11 +11,13 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub authenticated_at: i64,
+    /// The password was right, but the user's second factor is still owed.
+    pub second_factor_pending: bool,
 }
 
 pub async fn insert(exec: Exec<'_>, session: &SessionRow) -> Result<(), StoreError> {
     let sql = "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, \
-        authenticated_at) VALUES ($1, $2, $3, $4, $5, $6)";
+        authenticated_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     run!(exec, |conn| sqlx::query(sql)
         .bind(&session.id)
         .bind(&session.user_id)
@@ -23,6 +25,7 @@ pub async fn insert(exec: Exec<'_>, session: &SessionRow) -> Result<(), StoreErr
         .bind(session.last_seen_at)
         .bind(session.expires_at)
         .bind(session.authenticated_at)
+        .bind(session.second_factor_pending)
         .execute(conn)
         .await?
         .rows_affected());
@@ -30,8 +33,8 @@ pub async fn insert(exec: Exec<'_>, session: &SessionRow) -> Result<(), StoreErr
 }
 
 pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<SessionRow>, StoreError> {
-    let sql = "SELECT id, user_id, created_at, last_seen_at, expires_at, authenticated_at \
-        FROM sessions WHERE id = $1";
+    let sql = "SELECT id, user_id, created_at, last_seen_at, expires_at, authenticated_at, \
+        second_factor_pending FROM sessions WHERE id = $1";
     Ok(run!(exec, |conn| sqlx::query_as::<_, SessionRow>(sql)
         .bind(id)
         .fetch_optional(conn)
@@ -41,6 +44,19 @@ pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<SessionRow>, StoreEr
 /// Records activity (callers throttle this to avoid a write per request).
 pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
     let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Records that the second factor was passed: the session is complete.
+pub async fn second_factor_passed(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
+    let sql = "UPDATE sessions SET second_factor_pending = FALSE, authenticated_at = $2, \
+        last_seen_at = $2 WHERE id = $1";
     run!(exec, |conn| sqlx::query(sql)
         .bind(id)
         .bind(at)

@@ -5,9 +5,11 @@
 mod common;
 
 mod delivery;
+mod factors;
 mod import_file;
 mod migrations;
 mod rest_contact;
+mod rest_factors;
 mod rest_users;
 mod spa;
 mod spa_account;

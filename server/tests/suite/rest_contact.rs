@@ -3,7 +3,7 @@
 //! messages each one queues.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb, error_body, pgv_body};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -14,18 +14,6 @@ on_both_databases!(
     passwords_set_by_the_api,
     reset_notifications_by_mail_and_sms,
 );
-
-fn error_body(code: u16, text: &str, id: &str) -> Value {
-    json!({
-        "code": code,
-        "message": format!("{text} ({id})"),
-        "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": id, "message": text}]
-    })
-}
-
-fn pgv_body(message: &str) -> Value {
-    json!({"code": 3, "message": message, "details": []})
-}
 
 /// Imports a user; `active` gives a verified email and a password (state ACTIVE).
 async fn import(app: &TestApp, name: &str, active: bool, phone: Option<(&str, bool)>) -> String {

@@ -2,7 +2,7 @@
 //! every error row of import, the reads and the profile update, and authorization.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{TestApp, TestDb};
+use crate::common::{TestApp, TestDb, error_body, pgv_body};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use server::domain::clock::rfc3339;
@@ -24,20 +24,6 @@ fn minnie() -> Value {
         "password": "Secr3t!Passw0rd",
         "passwordChangeRequired": false
     })
-}
-
-/// The error body a contract row prescribes.
-fn error_body(code: u16, text: &str, id: &str) -> Value {
-    json!({
-        "code": code,
-        "message": format!("{text} ({id})"),
-        "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": id, "message": text}]
-    })
-}
-
-/// A PGV error body: InvalidArgument without details.
-fn pgv_body(message: &str) -> Value {
-    json!({"code": 3, "message": message, "details": []})
 }
 
 async fn import(app: &TestApp, body: &Value) -> crate::common::Reply {

@@ -6,6 +6,7 @@ mod profile_editor;
 mod service_accounts;
 mod user;
 mod user_actions;
+mod user_factors;
 mod users;
 
 pub use import::ImportPage;

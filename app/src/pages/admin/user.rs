@@ -4,6 +4,7 @@ use crate::components::ErrorBanner;
 use crate::model::{Me, ProfileForm, UserDetail, UserId};
 use crate::pages::admin::ProfileEditor;
 use crate::pages::admin::user_actions::UserActions;
+use crate::pages::admin::user_factors::UserFactors;
 use crate::session::AdminOnly;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,12 +78,13 @@ fn UserEditor(user: UserDetail, me: Me) -> impl IntoView {
                         });
                     }
                 />
-                <UserActions user=current user_id=id />
+                <UserActions user=current user_id=id.clone() />
             }
                 .into_any()
         } else {
             view! { <p class="muted">"You may view but not change users."</p> }.into_any()
         }}
+        <UserFactors user_id=id can_write=me.can_write_users />
     }
 }
 

@@ -5,6 +5,7 @@
 mod caller;
 mod contact;
 pub mod error;
+mod factors;
 mod json;
 mod passwords;
 mod pgv;
@@ -14,7 +15,7 @@ use crate::domain::Services;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use error::ApiError;
 
 /// The `/management/v1` routes.
@@ -55,6 +56,34 @@ pub fn router(services: Services) -> Router {
         .route(
             "/users/{user_id}/password/_reset",
             post(passwords::send_reset_notification),
+        )
+        .route(
+            "/users/{user_id}/auth_factors/_search",
+            post(factors::list_auth_factors),
+        )
+        .route(
+            "/users/{user_id}/auth_factors/otp",
+            delete(factors::remove_otp),
+        )
+        .route(
+            "/users/{user_id}/auth_factors/u2f/{token_id}",
+            delete(factors::remove_u2f),
+        )
+        .route(
+            "/users/{user_id}/passwordless/_link",
+            post(factors::add_passwordless_link),
+        )
+        .route(
+            "/users/{user_id}/passwordless/_search",
+            post(factors::list_passwordless),
+        )
+        .route(
+            "/users/{user_id}/passwordless/_send_link",
+            post(factors::send_passwordless_link),
+        )
+        .route(
+            "/users/{user_id}/passwordless/{token_id}",
+            delete(factors::remove_passwordless),
         )
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,6 +2,7 @@
 //! Roster, and small helpers for REST calls, server functions and the outbox.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod authenticator;
 pub mod sinks;
 
 use axum::body::Body;
@@ -146,6 +147,10 @@ impl TestApp {
     }
 
     pub async fn start_with(db: &TestDb, clock: Arc<dyn Clock>, extra: &[(&str, &str)]) -> TestApp {
+        // `ROSTER_TEST_LOG=1` shows the server's logs next to a failing test.
+        if std::env::var_os("ROSTER_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         let dir = tempfile::tempdir().unwrap();
         let outbox_dir = dir.path().join("outbox");
         let pat_path = dir.path().join("pat.txt");
@@ -310,4 +315,18 @@ pub fn query_param(url: &url::Url, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
+}
+
+/// The error body a contract row prescribes (a business error with its ZITADEL id).
+pub fn error_body(code: u16, text: &str, id: &str) -> Value {
+    serde_json::json!({
+        "code": code,
+        "message": format!("{text} ({id})"),
+        "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": id, "message": text}]
+    })
+}
+
+/// A validation-layer (PGV) error body: InvalidArgument without details.
+pub fn pgv_body(message: &str) -> Value {
+    serde_json::json!({"code": 3, "message": message, "details": []})
 }

@@ -1,0 +1,1056 @@
+//! Second factors and passkeys: authenticator apps (TOTP), security keys and passkeys
+//! (WebAuthn), the second sign-in step, passwordless sign-in, passkey registration links, and
+//! the contract's factor endpoints (3.3-3.5, 3.13-3.16 with decisions D1 and D2).
+//!
+//! Every WebAuthn ceremony's state lives in the database: short-lived, single use (deleted
+//! before it is verified) and bound to the session or link that started it, so a ceremony
+//! started on one instance finishes on another.
+
+use super::Services;
+use super::authz::{self, Access};
+use super::clock::{rfc3339, secs};
+use super::codes::{Purpose, hex};
+use super::error::{DomainError, faults};
+use super::events::UserChange;
+use super::ids::new_id;
+use super::messaging::{PasskeyLink, Recipient};
+use super::sessions::{SessionToken, SignedIn, token_key};
+use super::users::{ChangeDetails, Lookup, state_of};
+use super::values::check_text;
+use crate::notify::Channel;
+use crate::notify::templates;
+use crate::store::factors::{self, CeremonyRow, CredentialRow, NewCredential};
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+use crate::store::{codes, sessions, users};
+use app::model::{
+    Actor, AuthenticationChallenge, CredentialKind, CredentialView, FactorsView, Gate,
+    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge, SecondFactorChoice,
+    SignInOutcome, TotpSetup, UserState,
+};
+use base64::Engine as _;
+use rand::RngCore as _;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use subtle::ConstantTimeEq as _;
+use webauthn_rs::prelude::{
+    CredentialID, DiscoverableAuthentication, Passkey, PasskeyRegistration, SecurityKey,
+    SecurityKeyAuthentication, SecurityKeyRegistration, Uuid,
+};
+
+/// Ceremonies expire after this long (the browser's own timeout is 5 minutes).
+const CEREMONY_SECS: i64 = 300;
+/// TOTP: SHA-1, 6 digits, 30-second steps, one step of clock drift either way.
+const TOTP_STEP_SECS: i64 = 30;
+const TOTP_DIGITS: usize = 6;
+/// Namespace for the WebAuthn user handles Roster derives from user ids (not personal data).
+const USER_HANDLE_NAMESPACE: Uuid = Uuid::from_u128(0x5f8c_1d2e_7a4b_4c3d_9e8f_0a1b_2c3d_4e5f);
+
+/// The WebAuthn user handle of a user.
+fn user_handle(user_id: &str) -> Uuid {
+    Uuid::new_v5(&USER_HANDLE_NAMESPACE, user_id.as_bytes())
+}
+
+/// Base64url (no padding) of raw bytes: how credential ids are stored and compared.
+fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, DomainError> {
+    serde_json::to_string(value).map_err(DomainError::internal)
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, DomainError> {
+    serde_json::from_str(text).map_err(DomainError::internal)
+}
+
+/// A ceremony id: 128 random bits, so nobody can guess another browser's ceremony.
+fn ceremony_id() -> String {
+    let mut bytes = [0_u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+fn credential_view(row: &CredentialRow) -> CredentialView {
+    CredentialView {
+        id: row.id.clone(),
+        kind: if row.kind == CredentialKind::Passkey.as_str() {
+            CredentialKind::Passkey
+        } else {
+            CredentialKind::SecurityKey
+        },
+        name: row.name.clone(),
+        created_at: rfc3339(row.created_at),
+        last_used_at: row.last_used_at.map(rfc3339),
+    }
+}
+
+/// The longest name a security key or passkey may have, in characters.
+const CREDENTIAL_NAME_MAX: usize = 64;
+
+/// Checks a name given to a security key or passkey.
+fn credential_name(name: &str, kind: CredentialKind) -> Result<String, DomainError> {
+    let name = name.trim();
+    check_text(name, "name", CREDENTIAL_NAME_MAX)?;
+    Ok(if name.is_empty() {
+        match kind {
+            CredentialKind::Passkey => "Passkey".to_owned(),
+            CredentialKind::SecurityKey => "Security key".to_owned(),
+        }
+    } else {
+        name.to_owned()
+    })
+}
+
+/// What a ceremony is for; also its storage key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ceremony {
+    RegisterPasskey,
+    RegisterSecurityKey,
+    SecondFactor,
+    Passwordless,
+    LinkRegistration,
+}
+
+impl Ceremony {
+    fn as_str(self) -> &'static str {
+        match self {
+            Ceremony::RegisterPasskey => "register_passkey",
+            Ceremony::RegisterSecurityKey => "register_security_key",
+            Ceremony::SecondFactor => "second_factor",
+            Ceremony::Passwordless => "passwordless",
+            Ceremony::LinkRegistration => "link_registration",
+        }
+    }
+}
+
+/// The binding of ceremonies that no session owns yet (passwordless sign-in).
+const UNBOUND: &str = "anonymous";
+
+impl Services {
+    fn totp(&self, secret: Vec<u8>, account: &str) -> Result<totp_rs::Totp, DomainError> {
+        // The otpauth label separates issuer and account with ':', so neither may hold one.
+        totp_rs::Builder::new()
+            .with_algorithm(totp_rs::Algorithm::SHA1)
+            .with_digits(TOTP_DIGITS as u8)
+            .with_skew(1)
+            .with_step_duration(TOTP_STEP_SECS as u64)
+            .with_secret(secret)
+            .with_issuer(Some(self.deps().webauthn_rp_name.replace(':', " ")))
+            .with_account_name(account.replace(':', " "))
+            .build()
+            .map_err(DomainError::internal)
+    }
+
+    /// The caller's session key, for ceremonies bound to it.
+    fn session_binding(actor: &Actor) -> Result<String, DomainError> {
+        actor
+            .authenticated()
+            .and_then(|auth| auth.session_key.clone())
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))
+    }
+
+    async fn store_ceremony(
+        &self,
+        purpose: Ceremony,
+        binding: &str,
+        user_id: Option<&str>,
+        name: Option<&str>,
+        state: String,
+    ) -> Result<String, DomainError> {
+        let now = self.now();
+        let id = ceremony_id();
+        let mut conn = self.db().conn().await?;
+        factors::delete_expired_ceremonies(conn.exec(), now).await?;
+        factors::insert_ceremony(
+            conn.exec(),
+            &CeremonyRow {
+                id: id.clone(),
+                purpose: purpose.as_str().to_owned(),
+                binding: binding.to_owned(),
+                user_id: user_id.map(str::to_owned),
+                name: name.map(str::to_owned),
+                state,
+                created_at: now,
+                expires_at: now + secs(CEREMONY_SECS),
+            },
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Takes a ceremony out (single use); a missing, expired or foreign one is refused.
+    async fn take_ceremony(
+        &self,
+        id: &str,
+        purpose: Ceremony,
+        binding: &str,
+    ) -> Result<CeremonyRow, DomainError> {
+        let mut conn = self.db().conn().await?;
+        factors::take_ceremony(conn.exec(), id, purpose.as_str(), binding, self.now())
+            .await?
+            .ok_or(DomainError::Invalid(faults::CEREMONY_INVALID))
+    }
+
+    /// The second factors and passkeys of a user.
+    async fn factors_of(&self, user_id: &str) -> Result<FactorsView, DomainError> {
+        let mut conn = self.db().conn().await?;
+        let totp = factors::get_totp(conn.exec(), user_id).await?;
+        let credentials = factors::credentials_of(conn.exec(), user_id, None).await?;
+        let views: Vec<CredentialView> = credentials.iter().map(credential_view).collect();
+        Ok(FactorsView {
+            totp_ready: totp.is_some_and(|totp| totp.ready),
+            security_keys: views
+                .iter()
+                .filter(|view| view.kind == CredentialKind::SecurityKey)
+                .cloned()
+                .collect(),
+            passkeys: views
+                .into_iter()
+                .filter(|view| view.kind == CredentialKind::Passkey)
+                .collect(),
+        })
+    }
+
+    /// Whether a user must pass a second factor after the password.
+    pub(crate) async fn has_second_factor(&self, user_id: &str) -> Result<bool, DomainError> {
+        let view = self.factors_of(user_id).await?;
+        Ok(view.totp_ready || !view.security_keys.is_empty())
+    }
+
+    /// The caller's own second factors and passkeys.
+    pub async fn own_factors(&self, actor: &Actor) -> Result<FactorsView, DomainError> {
+        let access = authz::own_account(actor)?;
+        self.factors_of(access.own_user_id().unwrap_or_default())
+            .await
+    }
+
+    /// A user's factors for the admin views. Needs `user.read`.
+    pub async fn user_factors(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+    ) -> Result<FactorsView, DomainError> {
+        let (_, row) = self
+            .human_for_admin(actor, user_id, authz::Permission::UserRead)
+            .await?;
+        self.factors_of(&row.id).await
+    }
+
+    // --- TOTP ---
+
+    /// Starts setting up an authenticator app: a new secret, shown once as text and QR code,
+    /// confirmed by the first code. Needs a recent sign-in.
+    pub async fn start_totp(&self, actor: &Actor) -> Result<TotpSetup, DomainError> {
+        let access = authz::own_account(actor)?;
+        authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
+        let row = self.own_human(&access).await?;
+        let mut conn = self.db().conn().await?;
+        if factors::get_totp(conn.exec(), &row.id)
+            .await?
+            .is_some_and(|totp| totp.ready)
+        {
+            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
+        }
+        let mut secret = vec![0_u8; 20];
+        rand::rng().fill_bytes(&mut secret);
+        let totp = self.totp(secret.clone(), &row.username)?;
+        let sealed = self.deps().secrets.seal(&secret)?;
+        factors::put_totp(conn.exec(), &row.id, &sealed, self.now()).await?;
+        let otpauth_url = totp.to_url().map_err(DomainError::internal)?;
+        Ok(TotpSetup {
+            secret: totp_rs::Secret::from(secret).to_base32(),
+            qr_code: qr_data_url(&otpauth_url)?,
+            otpauth_url,
+        })
+    }
+
+    /// Checks a TOTP code for a user: the current step or one either side, never a step
+    /// that was accepted before (also against parallel requests). Wrong codes count toward the
+    /// lockout policy.
+    async fn check_totp(
+        &self,
+        row: &UserRow,
+        typed: &str,
+        need_ready: bool,
+    ) -> Result<(), DomainError> {
+        let invalid = || DomainError::Invalid(faults::TOTP_CODE_INVALID);
+        let mut conn = self.db().conn().await?;
+        let stored = factors::get_totp(conn.exec(), &row.id)
+            .await?
+            .filter(|totp| totp.ready || !need_ready)
+            .ok_or(DomainError::FailedPrecondition(faults::TOTP_NOT_SET_UP))?;
+        let typed = typed.trim().replace(' ', "");
+        let secret = self.deps().secrets.open(&stored.secret)?;
+        let totp = self.totp(secret, &row.username)?;
+        let now_step = self.now() / secs(TOTP_STEP_SECS);
+        let matched = (now_step - 1..=now_step + 1).rev().find(|step| {
+            let expected = totp.generate((step * TOTP_STEP_SECS) as u64).to_string();
+            typed.len() == TOTP_DIGITS && bool::from(expected.as_bytes().ct_eq(typed.as_bytes()))
+        });
+        match matched {
+            Some(step) if factors::accept_totp_step(conn.exec(), &row.id, step).await? => Ok(()),
+            Some(_) => {
+                tracing::warn!(user_id = %row.id, "replayed TOTP code refused");
+                Err(invalid())
+            }
+            None => {
+                let failures = factors::record_totp_failure(conn.exec(), &row.id).await?;
+                drop(conn);
+                self.lock_after_otp_failures(&row.id, failures).await?;
+                Err(invalid())
+            }
+        }
+    }
+
+    /// Locks an active user when wrong second-factor codes reach the lockout policy's limit.
+    async fn lock_after_otp_failures(
+        &self,
+        user_id: &str,
+        failures: i64,
+    ) -> Result<(), DomainError> {
+        let limit = self.deps().lockout_max_otp_attempts;
+        if limit > 0 && failures >= limit {
+            let mut tx = self.db().begin().await?;
+            if let Some(row) = users::get_for_update(tx.exec(), user_id).await?
+                && state_of(&row) == UserState::Active
+            {
+                let now = self.now();
+                let mut change = UserChange::new(&row.id, row.sequence, now, None);
+                change.push("user.locked", json!({ "reason": "otp attempts" }));
+                let stamp = change.write(&mut tx).await?;
+                users::set_state(
+                    tx.exec(),
+                    &row.id,
+                    i32::from(UserState::Locked.as_number()),
+                    stamp,
+                )
+                .await?;
+                sessions::delete_for_user(tx.exec(), &row.id, None).await?;
+                tracing::warn!(
+                    user_id,
+                    failures,
+                    "account locked after wrong second-factor codes"
+                );
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Confirms the authenticator app with its first code.
+    pub async fn confirm_totp(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<FactorsView, DomainError> {
+        let access = authz::own_account(actor)?;
+        let row = self.own_human(&access).await?;
+        self.check_totp(&row, code, false).await?;
+        self.record_factor_event(&row.id, "user.human.mfa.otp.added", json!({}))
+            .await?;
+        self.factors_of(&row.id).await
+    }
+
+    /// Removes the caller's own authenticator app. Needs a recent sign-in.
+    pub async fn remove_own_totp(&self, actor: &Actor) -> Result<FactorsView, DomainError> {
+        let access = authz::own_account(actor)?;
+        authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
+        let user_id = access.own_user_id().unwrap_or_default().to_owned();
+        self.remove_totp(&access, &user_id).await?;
+        self.factors_of(&user_id).await
+    }
+
+    /// Removes a user's TOTP factor, ready or not (contract 3.4).
+    pub async fn remove_totp(
+        &self,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<ChangeDetails, DomainError> {
+        let missing = || DomainError::NotFound(faults::OTP_NOT_EXISTING);
+        let row = match self.lookup(access, user_id).await? {
+            Lookup::Human(row) => row,
+            Lookup::Machine | Lookup::Missing => return Err(missing()),
+        };
+        let mut tx = self.db().begin().await?;
+        if !factors::delete_totp(tx.exec(), &row.id).await? {
+            return Err(missing());
+        }
+        let details = self
+            .write_factor_event(
+                &mut tx,
+                &row.id,
+                access.actor_id(),
+                "user.human.mfa.otp.removed",
+                json!({}),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(details)
+    }
+
+    async fn write_factor_event(
+        &self,
+        tx: &mut crate::store::Tx,
+        user_id: &str,
+        actor_id: Option<&str>,
+        event: &'static str,
+        payload: serde_json::Value,
+    ) -> Result<ChangeDetails, DomainError> {
+        let now = self.now();
+        let row = users::get_for_update(tx.exec(), user_id)
+            .await?
+            .ok_or_else(|| DomainError::internal("user vanished during a factor change"))?;
+        let mut change = UserChange::new(&row.id, row.sequence, now, actor_id.or(Some(&row.id)));
+        change.push(event, payload);
+        let stamp = change.write(tx).await?;
+        users::touch(tx.exec(), &row.id, stamp).await?;
+        Ok(ChangeDetails {
+            sequence: stamp.sequence,
+            changed_at: now,
+            org_id: row.org_id,
+        })
+    }
+
+    async fn record_factor_event(
+        &self,
+        user_id: &str,
+        event: &'static str,
+        payload: serde_json::Value,
+    ) -> Result<ChangeDetails, DomainError> {
+        let mut tx = self.db().begin().await?;
+        let details = self
+            .write_factor_event(&mut tx, user_id, None, event, payload)
+            .await?;
+        tx.commit().await?;
+        Ok(details)
+    }
+
+    // --- WebAuthn registration (account page) ---
+
+    /// The ids of every credential of a user, so an authenticator cannot register twice.
+    async fn exclusions(&self, user_id: &str) -> Result<Vec<CredentialID>, DomainError> {
+        let mut conn = self.db().conn().await?;
+        let rows = factors::credentials_of(conn.exec(), user_id, None).await?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            if row.kind == CredentialKind::Passkey.as_str() {
+                ids.push(from_json::<Passkey>(&row.credential)?.cred_id().clone());
+            } else {
+                ids.push(from_json::<SecurityKey>(&row.credential)?.cred_id().clone());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Starts registering a security key or passkey for the caller. Needs a recent sign-in.
+    pub async fn start_credential_registration(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        name: &str,
+    ) -> Result<RegistrationChallenge, DomainError> {
+        let access = authz::own_account(actor)?;
+        authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
+        let name = credential_name(name, kind)?;
+        let row = self.own_human(&access).await?;
+        let binding = Self::session_binding(actor)?;
+        self.start_registration(&row, kind, &name, Ceremony::for_kind(kind), &binding)
+            .await
+    }
+
+    async fn start_registration(
+        &self,
+        row: &UserRow,
+        kind: CredentialKind,
+        name: &str,
+        purpose: Ceremony,
+        binding: &str,
+    ) -> Result<RegistrationChallenge, DomainError> {
+        let webauthn = &self.deps().webauthn;
+        let exclude = Some(self.exclusions(&row.id).await?);
+        let handle = user_handle(&row.id);
+        let (options, state) = match kind {
+            CredentialKind::Passkey => {
+                let (mut options, state) = webauthn
+                    .start_passkey_registration(handle, &row.username, &row.display_name, exclude)
+                    .map_err(DomainError::internal)?;
+                // Passkeys sign in without a username, so the authenticator must keep them.
+                if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+                    selection.require_resident_key = true;
+                    selection.resident_key =
+                        Some(webauthn_rs_proto::ResidentKeyRequirement::Required);
+                }
+                (options, to_json::<PasskeyRegistration>(&state)?)
+            }
+            CredentialKind::SecurityKey => {
+                let (options, state) = webauthn
+                    .start_securitykey_registration(
+                        handle,
+                        &row.username,
+                        &row.display_name,
+                        exclude,
+                        None,
+                        None,
+                    )
+                    .map_err(DomainError::internal)?;
+                (options, to_json::<SecurityKeyRegistration>(&state)?)
+            }
+        };
+        let ceremony_id = self
+            .store_ceremony(purpose, binding, Some(&row.id), Some(name), state)
+            .await?;
+        Ok(RegistrationChallenge {
+            ceremony_id,
+            options,
+        })
+    }
+
+    /// Verifies the browser's answer and stores the credential (a credential id is
+    /// registered once only, across all users).
+    async fn finish_registration(
+        &self,
+        ceremony: &CeremonyRow,
+        kind: CredentialKind,
+        response: &RegisterPublicKeyCredential,
+    ) -> Result<String, DomainError> {
+        let webauthn = &self.deps().webauthn;
+        let refused = |error: webauthn_rs::prelude::WebauthnError| {
+            tracing::info!(%error, "WebAuthn registration refused");
+            DomainError::Invalid(faults::CREDENTIAL_REFUSED)
+        };
+        let (credential, raw_id) = match kind {
+            CredentialKind::Passkey => {
+                let state: PasskeyRegistration = from_json(&ceremony.state)?;
+                let passkey = webauthn
+                    .finish_passkey_registration(response, &state)
+                    .map_err(refused)?;
+                (to_json(&passkey)?, passkey.cred_id().clone())
+            }
+            CredentialKind::SecurityKey => {
+                let state: SecurityKeyRegistration = from_json(&ceremony.state)?;
+                let key = webauthn
+                    .finish_securitykey_registration(response, &state)
+                    .map_err(refused)?;
+                (to_json(&key)?, key.cred_id().clone())
+            }
+        };
+        let user_id = ceremony.user_id.clone().unwrap_or_default();
+        let now = self.now();
+        let id = new_id(now);
+        let mut tx = self.db().begin().await?;
+        let stored = factors::insert_credential(
+            tx.exec(),
+            &NewCredential {
+                id: &id,
+                user_id: &user_id,
+                kind: kind.as_str(),
+                name: ceremony.name.as_deref().unwrap_or_default(),
+                credential_id: &b64url(&raw_id),
+                credential: &credential,
+                created_at: now,
+            },
+        )
+        .await?;
+        if !stored {
+            return Err(DomainError::AlreadyExists(faults::CREDENTIAL_EXISTS));
+        }
+        let event = match kind {
+            CredentialKind::Passkey => "user.human.passwordless.token.added",
+            CredentialKind::SecurityKey => "user.human.mfa.u2f.token.added",
+        };
+        self.write_factor_event(&mut tx, &user_id, None, event, json!({ "tokenId": id }))
+            .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user_id, kind = kind.as_str(), "WebAuthn credential registered");
+        Ok(user_id)
+    }
+
+    /// Finishes the caller's registration started by [`Self::start_credential_registration`].
+    pub async fn finish_credential_registration(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        ceremony_id: &str,
+        response: &RegisterPublicKeyCredential,
+    ) -> Result<FactorsView, DomainError> {
+        authz::own_account(actor)?;
+        let binding = Self::session_binding(actor)?;
+        let ceremony = self
+            .take_ceremony(ceremony_id, Ceremony::for_kind(kind), &binding)
+            .await?;
+        let user_id = self.finish_registration(&ceremony, kind, response).await?;
+        self.factors_of(&user_id).await
+    }
+
+    /// Renames one of the caller's security keys or passkeys.
+    pub async fn rename_own_credential(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        id: &str,
+        name: &str,
+    ) -> Result<FactorsView, DomainError> {
+        let access = authz::own_account(actor)?;
+        let name = credential_name(name, kind)?;
+        let user_id = access.own_user_id().unwrap_or_default().to_owned();
+        let mut conn = self.db().conn().await?;
+        if !factors::rename_credential(conn.exec(), &user_id, id, kind.as_str(), &name).await? {
+            return Err(DomainError::NotFound(faults::WEBAUTHN_NOT_FOUND));
+        }
+        drop(conn);
+        self.factors_of(&user_id).await
+    }
+
+    /// Removes one of the caller's security keys or passkeys. Needs a recent sign-in.
+    pub async fn remove_own_credential(
+        &self,
+        actor: &Actor,
+        kind: CredentialKind,
+        id: &str,
+    ) -> Result<FactorsView, DomainError> {
+        let access = authz::own_account(actor)?;
+        authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
+        let user_id = access.own_user_id().unwrap_or_default().to_owned();
+        self.remove_credential(&access, &user_id, kind, id).await?;
+        self.factors_of(&user_id).await
+    }
+
+    /// Removes a security key (3.5) or passkey (3.16); the token must be of the kind the path
+    /// names (decision D2).
+    pub async fn remove_credential(
+        &self,
+        access: &Access,
+        user_id: &str,
+        kind: CredentialKind,
+        id: &str,
+    ) -> Result<ChangeDetails, DomainError> {
+        let missing = || DomainError::NotFound(faults::WEBAUTHN_NOT_FOUND);
+        let row = match self.lookup(access, user_id).await? {
+            Lookup::Human(row) => row,
+            Lookup::Machine | Lookup::Missing => return Err(missing()),
+        };
+        let mut tx = self.db().begin().await?;
+        if !factors::delete_credential(tx.exec(), &row.id, id, kind.as_str()).await? {
+            return Err(missing());
+        }
+        let event = match kind {
+            CredentialKind::Passkey => "user.human.passwordless.token.removed",
+            CredentialKind::SecurityKey => "user.human.mfa.u2f.token.removed",
+        };
+        let details = self
+            .write_factor_event(
+                &mut tx,
+                &row.id,
+                access.actor_id(),
+                event,
+                json!({ "tokenId": id }),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(details)
+    }
+
+    // --- sign-in: the second step ---
+
+    /// The second factors a half-signed-in session may use (a security key challenge is
+    /// started right away when the user has keys).
+    pub async fn second_factor_choice(
+        &self,
+        actor: &Actor,
+    ) -> Result<SecondFactorChoice, DomainError> {
+        let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
+        let binding = Self::session_binding(actor)?;
+        let user_id = auth.user_id.as_str();
+        let view = self.factors_of(user_id).await?;
+        let security_key = if view.security_keys.is_empty() {
+            None
+        } else {
+            let mut conn = self.db().conn().await?;
+            let keys: Vec<SecurityKey> = factors::credentials_of(
+                conn.exec(),
+                user_id,
+                Some(CredentialKind::SecurityKey.as_str()),
+            )
+            .await?
+            .iter()
+            .map(|row| from_json(&row.credential))
+            .collect::<Result<_, _>>()?;
+            drop(conn);
+            let (options, state) = self
+                .deps()
+                .webauthn
+                .start_securitykey_authentication(&keys)
+                .map_err(DomainError::internal)?;
+            let ceremony_id = self
+                .store_ceremony(
+                    Ceremony::SecondFactor,
+                    &binding,
+                    Some(user_id),
+                    None,
+                    to_json::<SecurityKeyAuthentication>(&state)?,
+                )
+                .await?;
+            Some(AuthenticationChallenge {
+                ceremony_id,
+                options,
+            })
+        };
+        Ok(SecondFactorChoice {
+            totp: view.totp_ready,
+            security_key,
+        })
+    }
+
+    /// Completes sign-in with an authenticator app code.
+    pub async fn finish_totp_sign_in(&self, actor: &Actor, code: &str) -> Result<(), DomainError> {
+        let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
+        if auth.gate != Some(Gate::SecondFactor) {
+            return Err(DomainError::FailedPrecondition(
+                faults::NO_SECOND_FACTOR_OWED,
+            ));
+        }
+        let mut conn = self.db().conn().await?;
+        let row = users::get(conn.exec(), auth.user_id.as_str())
+            .await?
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
+        drop(conn);
+        self.check_totp(&row, code, true).await?;
+        self.second_factor_passed(actor).await
+    }
+
+    /// Completes sign-in with a security key.
+    pub async fn finish_security_key_sign_in(
+        &self,
+        actor: &Actor,
+        ceremony_id: &str,
+        response: &PublicKeyCredential,
+    ) -> Result<(), DomainError> {
+        let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
+        if auth.gate != Some(Gate::SecondFactor) {
+            return Err(DomainError::FailedPrecondition(
+                faults::NO_SECOND_FACTOR_OWED,
+            ));
+        }
+        let binding = Self::session_binding(actor)?;
+        let ceremony = self
+            .take_ceremony(ceremony_id, Ceremony::SecondFactor, &binding)
+            .await?;
+        let state: SecurityKeyAuthentication = from_json(&ceremony.state)?;
+        let result = self
+            .deps()
+            .webauthn
+            .finish_securitykey_authentication(response, &state)
+            .map_err(|error| {
+                tracing::info!(%error, "security key sign-in refused");
+                DomainError::Invalid(faults::CREDENTIAL_REFUSED)
+            })?;
+        self.record_credential_use(auth.user_id.as_str(), &result)
+            .await?;
+        self.second_factor_passed(actor).await
+    }
+
+    async fn second_factor_passed(&self, actor: &Actor) -> Result<(), DomainError> {
+        let key = Self::session_binding(actor)?;
+        let mut conn = self.db().conn().await?;
+        sessions::second_factor_passed(conn.exec(), &key, self.now()).await?;
+        if let Some(user_id) = actor.user_id() {
+            users::reset_failed_passwords(conn.exec(), user_id.as_str()).await?;
+            tracing::info!(user_id = %user_id, "second factor passed");
+        }
+        Ok(())
+    }
+
+    /// Stores the new counter and backup state of a credential after it was used.
+    async fn record_credential_use(
+        &self,
+        user_id: &str,
+        result: &webauthn_rs::prelude::AuthenticationResult,
+    ) -> Result<(), DomainError> {
+        let raw = b64url(result.cred_id());
+        let mut conn = self.db().conn().await?;
+        let row = factors::credential_by_raw_id(conn.exec(), &raw)
+            .await?
+            .filter(|row| row.user_id == user_id)
+            .ok_or(DomainError::Invalid(faults::CREDENTIAL_REFUSED))?;
+        let updated = if row.kind == CredentialKind::Passkey.as_str() {
+            let mut passkey: Passkey = from_json(&row.credential)?;
+            passkey
+                .update_credential(result)
+                .map(|_| to_json(&passkey))
+                .transpose()?
+        } else {
+            let mut key: SecurityKey = from_json(&row.credential)?;
+            key.update_credential(result)
+                .map(|_| to_json(&key))
+                .transpose()?
+        };
+        factors::record_use(conn.exec(), &row.id, updated.as_deref(), self.now()).await?;
+        Ok(())
+    }
+
+    // --- passwordless sign-in ---
+
+    /// Starts a passkey sign-in without a username. With `conditional`, the browser offers
+    /// the passkeys in the username field's autofill.
+    pub async fn start_passkey_sign_in(
+        &self,
+        conditional: bool,
+    ) -> Result<AuthenticationChallenge, DomainError> {
+        let (mut options, state) = self
+            .deps()
+            .webauthn
+            .start_discoverable_authentication()
+            .map_err(DomainError::internal)?;
+        // Conditional mediation lets the browser offer passkeys in the username field's
+        // autofill; a button press asks in a dialog instead.
+        options.mediation = conditional.then_some(webauthn_rs_proto::Mediation::Conditional);
+        let ceremony_id = self
+            .store_ceremony(
+                Ceremony::Passwordless,
+                UNBOUND,
+                None,
+                None,
+                to_json::<DiscoverableAuthentication>(&state)?,
+            )
+            .await?;
+        Ok(AuthenticationChallenge {
+            ceremony_id,
+            options,
+        })
+    }
+
+    /// Signs in with a passkey: finds the user by the credential, verifies the assertion
+    /// (user verification required) and opens a complete session.
+    pub async fn finish_passkey_sign_in(
+        &self,
+        ceremony_id: &str,
+        response: &PublicKeyCredential,
+    ) -> Result<SignedIn, DomainError> {
+        let refused = || DomainError::Unauthenticated(faults::LOGIN_FAILED);
+        let ceremony = self
+            .take_ceremony(ceremony_id, Ceremony::Passwordless, UNBOUND)
+            .await?;
+        let webauthn = &self.deps().webauthn;
+        let (handle, raw_id) = webauthn
+            .identify_discoverable_authentication(response)
+            .map_err(|_| refused())?;
+        let mut conn = self.db().conn().await?;
+        let row = factors::credential_by_raw_id(conn.exec(), &b64url(raw_id))
+            .await?
+            .filter(|row| row.kind == CredentialKind::Passkey.as_str())
+            .ok_or_else(refused)?;
+        if user_handle(&row.user_id) != handle {
+            return Err(refused());
+        }
+        let user = users::get(conn.exec(), &row.user_id)
+            .await?
+            .filter(|user| user.is_human() && state_of(user) == UserState::Active)
+            .ok_or_else(refused)?;
+        drop(conn);
+        let passkey: Passkey = from_json(&row.credential)?;
+        let state: DiscoverableAuthentication = from_json(&ceremony.state)?;
+        let result = webauthn
+            .finish_discoverable_authentication_v2(response, state, &passkey)
+            .map_err(|error| {
+                tracing::info!(%error, "passkey sign-in refused");
+                refused()
+            })?;
+        self.record_credential_use(&user.id, &result).await?;
+        let now = self.now();
+        let token = SessionToken::generate();
+        let mut conn = self.db().conn().await?;
+        sessions::insert(
+            conn.exec(),
+            &SessionRow {
+                id: token_key(token.as_str()),
+                user_id: user.id.clone(),
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + self.deps().sessions.absolute.as_micros() as i64,
+                authenticated_at: now,
+                second_factor_pending: false,
+            },
+        )
+        .await?;
+        tracing::info!(user_id = %user.id, "signed in with a passkey");
+        Ok(SignedIn {
+            token,
+            outcome: SignInOutcome::SignedIn,
+        })
+    }
+
+    // --- passkey registration links (3.13, 3.15 and the page they open) ---
+
+    /// A human in the access scope for the link endpoints (decision D1: NotFound otherwise).
+    async fn link_target(
+        &self,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<Box<UserRow>, DomainError> {
+        match self.lookup(access, user_id).await? {
+            Lookup::Human(row) => Ok(row),
+            Lookup::Machine | Lookup::Missing => {
+                Err(DomainError::NotFound(faults::USER_NOT_FOUND_D1))
+            }
+        }
+    }
+
+    /// Makes a passkey registration link and returns it (contract 3.13); nothing is sent.
+    pub async fn add_passkey_link(
+        &self,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<(PasskeyLink, ChangeDetails), DomainError> {
+        let row = self.link_target(access, user_id).await?;
+        let now = self.now();
+        let code_id = new_id(now);
+        let mut tx = self.db().begin().await?;
+        let link = self
+            .issue_passkey_link(&mut tx, &Recipient::of(&row), &code_id, now)
+            .await?;
+        let details = self
+            .write_factor_event(
+                &mut tx,
+                &row.id,
+                access.actor_id(),
+                "user.human.passwordless.initialization.code.added",
+                json!({ "codeId": code_id }),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok((link, details))
+    }
+
+    /// Makes a passkey registration link and mails it to the user's verified address
+    /// (contract 3.15).
+    pub async fn send_passkey_link(
+        &self,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<ChangeDetails, DomainError> {
+        let row = self.link_target(access, user_id).await?;
+        let now = self.now();
+        let code_id = new_id(now);
+        let mut tx = self.db().begin().await?;
+        let recipient = Recipient::of(&row);
+        let link = self
+            .issue_passkey_link(&mut tx, &recipient, &code_id, now)
+            .await?;
+        let details = self
+            .write_factor_event(
+                &mut tx,
+                &row.id,
+                access.actor_id(),
+                "user.human.passwordless.initialization.code.requested",
+                json!({ "codeId": code_id }),
+            )
+            .await?;
+        if row.email_verified {
+            let message =
+                templates::passkey_registration(recipient.lang, recipient.display_name, &link.link);
+            let not_after = Some(now + secs(Purpose::PasskeyRegistration.lifetime_secs()));
+            self.queue_message(
+                &mut tx,
+                &row.id,
+                Channel::Email,
+                &row.email,
+                message,
+                not_after,
+            )
+            .await?;
+        } else {
+            tracing::warn!(user_id = %row.id, "passkey link not mailed: the address is not verified");
+        }
+        tx.commit().await?;
+        self.outbox_wakeup().notify_one();
+        Ok(details)
+    }
+
+    /// Checks a registration link's code (counted, burned after three wrong tries) without
+    /// using it up, and starts the passkey ceremony; a cancelled first attempt can be repeated.
+    pub async fn start_link_registration(
+        &self,
+        user_id: &str,
+        code_id: &str,
+        code: &str,
+    ) -> Result<RegistrationChallenge, DomainError> {
+        self.check_code_by_id(code_id, user_id, Purpose::PasskeyRegistration, code)
+            .await?;
+        let mut conn = self.db().conn().await?;
+        let row = users::get(conn.exec(), user_id)
+            .await?
+            .filter(UserRow::is_human)
+            .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
+        drop(conn);
+        self.start_registration(
+            &row,
+            CredentialKind::Passkey,
+            "Passkey",
+            Ceremony::LinkRegistration,
+            code_id,
+        )
+        .await
+    }
+
+    /// Finishes a link registration: the code is used up only now, when the passkey is stored.
+    pub async fn finish_link_registration(
+        &self,
+        code_id: &str,
+        ceremony_id: &str,
+        name: &str,
+        response: &RegisterPublicKeyCredential,
+    ) -> Result<(), DomainError> {
+        let name = credential_name(name, CredentialKind::Passkey)?;
+        let mut ceremony = self
+            .take_ceremony(ceremony_id, Ceremony::LinkRegistration, code_id)
+            .await?;
+        ceremony.name = Some(name);
+        let mut tx = self.db().begin().await?;
+        let code = codes::get(tx.exec(), code_id)
+            .await?
+            .filter(|code| {
+                code.expires_at > self.now() && Some(&code.user_id) == ceremony.user_id.as_ref()
+            })
+            .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
+        self.consume_code(&mut tx, &code).await?;
+        tx.commit().await?;
+        self.finish_registration(&ceremony, CredentialKind::Passkey, response)
+            .await
+            .map(|_| ())
+    }
+
+    /// REST 3.3 / 3.14: the user's READY factors, after the D1 existence check.
+    pub async fn list_factors_for(
+        &self,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<FactorsView, DomainError> {
+        let row = self.link_target(access, user_id).await?;
+        self.factors_of(&row.id).await
+    }
+}
+
+impl Ceremony {
+    fn for_kind(kind: CredentialKind) -> Ceremony {
+        match kind {
+            CredentialKind::Passkey => Ceremony::RegisterPasskey,
+            CredentialKind::SecurityKey => Ceremony::RegisterSecurityKey,
+        }
+    }
+}
+
+/// An SVG QR code for `text` as a `data:` URL.
+pub fn qr_data_url(text: &str) -> Result<String, DomainError> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(DomainError::internal)?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
+}

@@ -1,0 +1,695 @@
+//! Second factors and passkeys through the server functions, with a software authenticator
+//! (real WebAuthn verification) and real TOTP codes, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common::authenticator::SoftCredential;
+use crate::common::{ORIGIN, Reply, TestApp, TestDb, query_param};
+use axum::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+use server::domain::clock::{Clock as _, ManualClock};
+use std::sync::Arc;
+
+on_both_databases!(
+    totp_is_set_up_and_asked_for_after_the_password,
+    totp_codes_are_single_use_even_in_parallel,
+    security_keys_are_the_second_step,
+    passkeys_sign_in_without_a_password,
+    a_ceremony_finishes_on_another_instance,
+    registration_links_register_a_passkey_once,
+    factors_are_changed_only_by_their_owner_and_admins,
+);
+
+pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
+const START: i64 = 1_800_000_000_000_000;
+
+/// Imports an active user and signs them in; returns the user id and session cookie.
+pub async fn user(app: &TestApp, name: &str) -> (String, String) {
+    let body = json!({
+        "userName": name,
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": format!("{name}@example.com"), "isEmailVerified": true},
+        "password": PASSWORD,
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let (signed_in, cookie) = app.sign_in(name, PASSWORD).await;
+    assert_eq!(signed_in.body, json!("SignedIn"));
+    (
+        reply.body["userId"].as_str().unwrap().to_owned(),
+        cookie.unwrap(),
+    )
+}
+
+async fn call(app: &TestApp, name: &str, cookie: &str, args: Value) -> Reply {
+    app.server_fn(name, Some(cookie), args).await
+}
+
+fn ok(reply: Reply) -> Value {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.body
+}
+
+/// The cookie a reply sets.
+fn session_cookie(reply: &Reply) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("roster_session="))
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Registers a credential of `kind` ("SecurityKey" or "Passkey") for the signed-in user.
+pub async fn register(
+    app: &TestApp,
+    cookie: &str,
+    kind: &str,
+    name: &str,
+) -> (SoftCredential, Value) {
+    let challenge = ok(call(
+        app,
+        "start_credential_registration",
+        cookie,
+        json!({"kind": kind, "name": name}),
+    )
+    .await);
+    let (credential, response) =
+        SoftCredential::register(&challenge["options"], ORIGIN, kind == "Passkey");
+    let factors = ok(call(
+        app,
+        "finish_credential_registration",
+        cookie,
+        json!({"kind": kind, "ceremony_id": challenge["ceremony_id"], "response": response}),
+    )
+    .await);
+    (credential, factors)
+}
+
+/// The TOTP code for a base32 secret at a clock time (microseconds).
+fn totp_code(secret: &str, micros: i64) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build()
+        .unwrap()
+        .generate((micros / 1_000_000) as u64)
+        .to_string()
+}
+
+/// Sets up TOTP for the signed-in user and returns the secret.
+async fn enrol_totp(app: &TestApp, clock: &ManualClock, cookie: &str) -> String {
+    let setup = ok(call(app, "start_totp", cookie, json!({})).await);
+    let secret = setup["secret"].as_str().unwrap().to_owned();
+    assert!(
+        setup["otpauth_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    assert!(
+        setup["qr_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/svg+xml;base64,")
+    );
+    let wrong = call(app, "confirm_totp", cookie, json!({"code": "000000"})).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert_eq!(wrong.body["field"], "code");
+    let factors = ok(call(
+        app,
+        "confirm_totp",
+        cookie,
+        json!({"code": totp_code(&secret, clock.now())}),
+    )
+    .await);
+    assert_eq!(factors["totp_ready"], true);
+    secret
+}
+
+async fn totp_is_set_up_and_asked_for_after_the_password(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (_, cookie) = user(&app, "apper").await;
+    let secret = enrol_totp(&app, &clock, &cookie).await;
+    let again = call(&app, "start_totp", &cookie, json!({})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "one app at a time");
+
+    // The password alone now opens only the second step.
+    clock.advance_secs(60);
+    let (reply, half) = app.sign_in("apper", PASSWORD).await;
+    assert_eq!(reply.body, json!("SecondFactorRequired"));
+    let half = half.unwrap();
+    let me = ok(call(&app, "current_user", &half, json!({})).await);
+    assert_eq!(me["gate"], "SecondFactor");
+    for blocked in ["own_profile", "own_factors", "start_totp"] {
+        let reply = call(&app, blocked, &half, json!({})).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{blocked}");
+        assert_eq!(reply.body["code"], "StepRequired", "{blocked}");
+    }
+    let choice = ok(call(&app, "second_factor_choice", &half, json!({})).await);
+    assert_eq!(choice["totp"], true);
+    assert_eq!(choice["security_key"], Value::Null);
+
+    let wrong = call(
+        &app,
+        "finish_totp_sign_in",
+        &half,
+        json!({"code": "12345x"}),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let overlong = call(
+        &app,
+        "finish_totp_sign_in",
+        &half,
+        json!({"code": "1".repeat(10_000)}),
+    )
+    .await;
+    assert_eq!(overlong.status, StatusCode::BAD_REQUEST);
+    let code = totp_code(&secret, clock.now());
+    ok(call(&app, "finish_totp_sign_in", &half, json!({"code": code})).await);
+    ok(call(&app, "own_profile", &half, json!({})).await);
+    let twice = call(&app, "finish_totp_sign_in", &half, json!({"code": code})).await;
+    assert_eq!(
+        twice.status,
+        StatusCode::BAD_REQUEST,
+        "nothing owed any more"
+    );
+
+    // Removing the app needs a recent sign-in, then the password alone is enough again.
+    clock.advance_secs(11 * 60);
+    let stale = call(&app, "remove_totp", &half, json!({})).await;
+    assert_eq!(stale.body["code"], "ReauthRequired");
+    ok(call(
+        &app,
+        "account_action",
+        &half,
+        json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
+    )
+    .await);
+    let factors = ok(call(&app, "remove_totp", &half, json!({})).await);
+    assert_eq!(factors["totp_ready"], false);
+    let (reply, _) = app.sign_in("apper", PASSWORD).await;
+    assert_eq!(reply.body, json!("SignedIn"));
+}
+
+async fn totp_codes_are_single_use_even_in_parallel(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (_, cookie) = user(&app, "racer").await;
+    let secret = enrol_totp(&app, &clock, &cookie).await;
+
+    // The code that confirmed the app cannot sign in.
+    let (_, half) = app.sign_in("racer", PASSWORD).await;
+    let half = half.unwrap();
+    let used = totp_code(&secret, clock.now());
+    let replay = call(&app, "finish_totp_sign_in", &half, json!({"code": used})).await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+
+    // A fresh code sent by eight sessions at once is accepted once.
+    clock.advance_secs(30);
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        sessions.push(app.sign_in("racer", PASSWORD).await.1.unwrap());
+    }
+    let code = totp_code(&secret, clock.now());
+    let attempts = sessions.iter().map(|session| {
+        call(
+            &app,
+            "finish_totp_sign_in",
+            session,
+            json!({"code": code.clone()}),
+        )
+    });
+    let replies = futures::future::join_all(attempts).await;
+    let accepted = replies
+        .iter()
+        .filter(|reply| reply.status == StatusCode::OK)
+        .count();
+    assert_eq!(accepted, 1, "{replies:?}");
+}
+
+async fn security_keys_are_the_second_step(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (_, cookie) = user(&app, "keyholder").await;
+    let (mut key, factors) = register(&app, &cookie, "SecurityKey", "Blue key").await;
+    let keys = factors["security_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["name"], "Blue key");
+    assert_eq!(keys[0]["last_used_at"], Value::Null);
+    let key_id = keys[0]["id"].as_str().unwrap().to_owned();
+
+    // The same authenticator cannot be registered twice: the server excludes it, and a
+    // credential id is stored once only.
+    let challenge = ok(call(
+        &app,
+        "start_credential_registration",
+        &cookie,
+        json!({"kind": "SecurityKey", "name": "Again"}),
+    )
+    .await);
+    let excluded = challenge["options"]["publicKey"]["excludeCredentials"]
+        .as_array()
+        .unwrap();
+    assert_eq!(excluded.len(), 1);
+    assert_eq!(
+        excluded[0]["id"],
+        crate::common::authenticator::b64(&key.id)
+    );
+
+    // Password, then the key.
+    clock.advance_secs(60);
+    let (reply, half) = app.sign_in("keyholder", PASSWORD).await;
+    assert_eq!(reply.body, json!("SecondFactorRequired"));
+    let half = half.unwrap();
+    let choice = ok(call(&app, "second_factor_choice", &half, json!({})).await);
+    assert_eq!(choice["totp"], false);
+    let challenge = &choice["security_key"];
+
+    // An answer for another origin is refused, and so is the same challenge afterwards.
+    let foreign = key.assert(&challenge["options"], "http://evil.example");
+    let refused = call(
+        &app,
+        "finish_security_key_sign_in",
+        &half,
+        json!({"ceremony_id": challenge["ceremony_id"], "response": foreign}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    let answer = key.assert(&challenge["options"], ORIGIN);
+    let used_up = call(
+        &app,
+        "finish_security_key_sign_in",
+        &half,
+        json!({"ceremony_id": challenge["ceremony_id"], "response": answer}),
+    )
+    .await;
+    assert_eq!(
+        used_up.status,
+        StatusCode::BAD_REQUEST,
+        "a ceremony is single use"
+    );
+
+    let choice = ok(call(&app, "second_factor_choice", &half, json!({})).await);
+    let challenge = &choice["security_key"];
+    let answer = key.assert(&challenge["options"], ORIGIN);
+    ok(call(
+        &app,
+        "finish_security_key_sign_in",
+        &half,
+        json!({"ceremony_id": challenge["ceremony_id"], "response": answer.clone()}),
+    )
+    .await);
+    let factors = ok(call(&app, "own_factors", &half, json!({})).await);
+    assert!(factors["security_keys"][0]["last_used_at"].is_string());
+
+    // A replayed assertion (same signature, old counter) does not pass another session.
+    let (_, other) = app.sign_in("keyholder", PASSWORD).await;
+    let other = other.unwrap();
+    let fresh = ok(call(&app, "second_factor_choice", &other, json!({})).await);
+    let replayed = call(
+        &app,
+        "finish_security_key_sign_in",
+        &other,
+        json!({"ceremony_id": fresh["security_key"]["ceremony_id"], "response": answer}),
+    )
+    .await;
+    assert_eq!(replayed.status, StatusCode::BAD_REQUEST);
+    let blocked = call(&app, "own_profile", &other, json!({})).await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+
+    // A session that passed the password only cannot end a ceremony bound to another one.
+    let mine = ok(call(&app, "second_factor_choice", &other, json!({})).await);
+    let (_, third) = app.sign_in("keyholder", PASSWORD).await;
+    let stolen = key.assert(&mine["security_key"]["options"], ORIGIN);
+    let refused = call(
+        &app,
+        "finish_security_key_sign_in",
+        &third.unwrap(),
+        json!({"ceremony_id": mine["security_key"]["ceremony_id"], "response": stolen}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+    // Rename and remove; names are checked.
+    let bad = call(
+        &app,
+        "rename_credential",
+        &half,
+        json!({"kind": "SecurityKey", "id": key_id, "name": "a\u{7}b"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["field"], "name");
+    let long = call(
+        &app,
+        "rename_credential",
+        &half,
+        json!({"kind": "SecurityKey", "id": key_id, "name": "k".repeat(65)}),
+    )
+    .await;
+    assert_eq!(long.body["field"], "name");
+    let renamed = ok(call(
+        &app,
+        "rename_credential",
+        &half,
+        json!({"kind": "SecurityKey", "id": key_id, "name": "Yellow key"}),
+    )
+    .await);
+    assert_eq!(renamed["security_keys"][0]["name"], "Yellow key");
+    let wrong_kind = call(
+        &app,
+        "remove_credential",
+        &half,
+        json!({"kind": "Passkey", "id": key_id}),
+    )
+    .await;
+    assert_eq!(wrong_kind.status, StatusCode::NOT_FOUND);
+    let removed = ok(call(
+        &app,
+        "remove_credential",
+        &half,
+        json!({"kind": "SecurityKey", "id": key_id}),
+    )
+    .await);
+    assert_eq!(removed["security_keys"], json!([]));
+    let (reply, _) = app.sign_in("keyholder", PASSWORD).await;
+    assert_eq!(reply.body, json!("SignedIn"));
+}
+
+async fn passwordless_sign_in(app: &TestApp, passkey: &mut SoftCredential) -> Reply {
+    let anyone = app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await;
+    let challenge = ok(anyone);
+    assert_eq!(
+        challenge["options"]["publicKey"]["allowCredentials"],
+        json!([])
+    );
+    let answer = passkey.assert(&challenge["options"], ORIGIN);
+    app.server_fn(
+        "finish_passkey_sign_in",
+        None,
+        json!({"ceremony_id": challenge["ceremony_id"], "response": answer}),
+    )
+    .await
+}
+
+async fn passkeys_sign_in_without_a_password(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (_, cookie) = user(&app, "passkeyer").await;
+    let (mut passkey, factors) = register(&app, &cookie, "Passkey", "Phone").await;
+    assert_eq!(factors["passkeys"][0]["name"], "Phone");
+    assert_eq!(factors["security_keys"], json!([]));
+
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+    let session = session_cookie(&reply).unwrap();
+    let me = ok(call(&app, "current_user", &session, json!({})).await);
+    assert_eq!(me["username"], "passkeyer");
+    assert_eq!(me["gate"], Value::Null);
+
+    // Conditional mediation asks for the same ceremony with the autofill flag.
+    let conditional = ok(app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": true}))
+        .await);
+    assert_eq!(conditional["options"]["mediation"], "conditional");
+
+    // A passkey whose authenticator cannot verify the user is refused.
+    let (_, other) = user(&app, "presence").await;
+    let (mut weak, _) = {
+        let challenge = ok(call(
+            &app,
+            "start_credential_registration",
+            &other,
+            json!({"kind": "Passkey", "name": "Weak"}),
+        )
+        .await);
+        let (credential, response) = SoftCredential::register(&challenge["options"], ORIGIN, false);
+        let refused = call(
+            &app,
+            "finish_credential_registration",
+            &other,
+            json!({"kind": "Passkey", "ceremony_id": challenge["ceremony_id"], "response": response}),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+        (credential, ())
+    };
+    // Every refused passkey sign-in is a plain sign-in failure.
+    let unknown = passwordless_sign_in(&app, &mut weak).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&unknown).is_none());
+
+    // A replayed assertion is refused: the ceremony is gone and the counter moved on.
+    let challenge = ok(app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await);
+    let answer = passkey.assert(&challenge["options"], ORIGIN);
+    let first = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": challenge["ceremony_id"], "response": answer.clone()}),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let again = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": challenge["ceremony_id"], "response": answer.clone()}),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "the ceremony is used up"
+    );
+    let fresh = ok(app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await);
+    let replayed = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": fresh["ceremony_id"], "response": answer}),
+        )
+        .await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED);
+
+    // A passkey does not turn into a second factor: the password alone still signs in.
+    let (reply, _) = app.sign_in("passkeyer", PASSWORD).await;
+    assert_eq!(reply.body, json!("SignedIn"));
+}
+
+async fn a_ceremony_finishes_on_another_instance(db: &TestDb) {
+    let first = TestApp::start(db).await;
+    let second = TestApp::start(db).await;
+    let (_, cookie) = user(&first, "traveller").await;
+    let challenge = ok(call(
+        &first,
+        "start_credential_registration",
+        &cookie,
+        json!({"kind": "Passkey", "name": "Laptop"}),
+    )
+    .await);
+    let (mut passkey, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    let factors = ok(call(
+        &second,
+        "finish_credential_registration",
+        &cookie,
+        json!({"kind": "Passkey", "ceremony_id": challenge["ceremony_id"], "response": response}),
+    )
+    .await);
+    assert_eq!(factors["passkeys"][0]["name"], "Laptop");
+
+    let start = ok(second
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await);
+    let answer = passkey.assert(&start["options"], ORIGIN);
+    let reply = first
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": start["ceremony_id"], "response": answer}),
+        )
+        .await;
+    assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+}
+
+async fn registration_links_register_a_passkey_once(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, _) = user(&app, "linked").await;
+    let made = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_link"),
+            None,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+    let link = url::Url::parse(made.body["link"].as_str().unwrap()).unwrap();
+    assert_eq!(link.path(), "/passkey/register");
+    let (user_id, code_id, code) = (
+        query_param(&link, "userID").unwrap(),
+        query_param(&link, "codeID").unwrap(),
+        query_param(&link, "code").unwrap(),
+    );
+    let start = |code: String| {
+        app.server_fn(
+            "start_link_registration",
+            None,
+            json!({"user_id": user_id, "code_id": code_id, "code": code}),
+        )
+    };
+    let wrong = start("wrong-code".into()).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+
+    // A first attempt that the person cancels leaves the link usable.
+    let _cancelled = ok(start(code.clone()).await);
+    let challenge = ok(start(code.clone()).await);
+    let (mut passkey, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    let bad_name = app
+        .server_fn(
+            "finish_link_registration",
+            None,
+            json!({"code_id": code_id, "ceremony_id": challenge["ceremony_id"], "name": "\u{0}", "response": response}),
+        )
+        .await;
+    assert_eq!(bad_name.status, StatusCode::BAD_REQUEST);
+    let challenge = ok(start(code.clone()).await);
+    let (mut passkey_two, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    ok(app
+        .server_fn(
+            "finish_link_registration",
+            None,
+            json!({"code_id": code_id, "ceremony_id": challenge["ceremony_id"], "name": "Tablet", "response": response}),
+        )
+        .await);
+    let used = start(code).await;
+    assert_eq!(used.status, StatusCode::BAD_REQUEST, "a link is single use");
+
+    let listed = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_search"),
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["result"][0]["name"], "Tablet");
+    let reply = passwordless_sign_in(&app, &mut passkey_two).await;
+    assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+    let never_stored = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(never_stored.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn factors_are_changed_only_by_their_owner_and_admins(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (owner_id, owner) = user(&app, "owner").await;
+    let (_, intruder) = user(&app, "intruder").await;
+    let (_, factors) = register(&app, &owner, "SecurityKey", "Key").await;
+    let key_id = factors["security_keys"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Another user cannot see, rename or remove the owner's key, nor use admin functions.
+    let rename = call(
+        &app,
+        "rename_credential",
+        &intruder,
+        json!({"kind": "SecurityKey", "id": key_id, "name": "Mine"}),
+    )
+    .await;
+    assert_eq!(rename.status, StatusCode::NOT_FOUND);
+    let remove = call(
+        &app,
+        "remove_credential",
+        &intruder,
+        json!({"kind": "SecurityKey", "id": key_id}),
+    )
+    .await;
+    assert_eq!(remove.status, StatusCode::NOT_FOUND);
+    for (name, args) in [
+        ("user_factors", json!({"user_id": owner_id})),
+        (
+            "admin_remove_factor",
+            json!({"user_id": owner_id, "kind": "SecurityKey", "id": key_id}),
+        ),
+        ("create_passkey_link", json!({"user_id": owner_id})),
+        ("send_passkey_link", json!({"user_id": owner_id})),
+    ] {
+        let reply = call(&app, name, &intruder, args).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{name}: {}",
+            reply.text
+        );
+    }
+    let still = ok(call(&app, "own_factors", &owner, json!({})).await);
+    assert_eq!(still["security_keys"][0]["name"], "Key");
+
+    // An admin sees and removes it; the owner's next sign-in no longer asks for it.
+    let (_, admin) = app
+        .sign_in(crate::common::ADMIN, crate::common::ADMIN_PASSWORD)
+        .await;
+    let admin = admin.unwrap();
+    let seen = ok(call(&app, "user_factors", &admin, json!({"user_id": owner_id})).await);
+    assert_eq!(seen["security_keys"][0]["id"], key_id.as_str());
+    let link = ok(call(
+        &app,
+        "create_passkey_link",
+        &admin,
+        json!({"user_id": owner_id}),
+    )
+    .await);
+    assert!(
+        link["link"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{ORIGIN}/passkey/register?"))
+    );
+    assert!(
+        link["qr_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/svg+xml;base64,")
+    );
+    ok(call(
+        &app,
+        "send_passkey_link",
+        &admin,
+        json!({"user_id": owner_id}),
+    )
+    .await);
+    let mail = app
+        .delivered_messages()
+        .await
+        .into_iter()
+        .rev()
+        .find(|text| text.starts_with("To: owner@example.com\n"))
+        .unwrap();
+    assert!(
+        mail.contains(&format!("{ORIGIN}/passkey/register?userID={owner_id}")),
+        "{mail}"
+    );
+    let (reply, _) = app.sign_in("owner", PASSWORD).await;
+    assert_eq!(reply.body, json!("SecondFactorRequired"));
+    let removed = ok(call(
+        &app,
+        "admin_remove_factor",
+        &admin,
+        json!({"user_id": owner_id, "kind": "SecurityKey", "id": key_id}),
+    )
+    .await);
+    assert_eq!(removed["security_keys"], json!([]));
+    let (reply, _) = app.sign_in("owner", PASSWORD).await;
+    assert_eq!(reply.body, json!("SignedIn"));
+}
