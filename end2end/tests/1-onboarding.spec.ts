@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD as adminPassword, hydrated, linkIn, open, signIn, state, waitForMessage } from './support';
+import { expect } from '@playwright/test';
+import { ADMIN_PASSWORD as adminPassword, hydrated, linkIn, open, signIn, state, test, waitForMessage } from './support';
 
 
 // The first-run story of issue 2, on a fresh SQLite database: the admin signs in with the

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, hydrated, linkIn, open, signIn, state, waitForMessage } from './support';
+import { expect } from '@playwright/test';
+import { ADMIN_PASSWORD, hydrated, linkIn, open, signIn, state, test, waitForMessage } from './support';
 
 // Issue 3's browser stories: a user confirms a changed email from the mail, verifies a phone
 // with the SMS code, and resets a forgotten password from the mail; an admin resends an

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STATE_FILE, type E2eState } from '../global-setup';
@@ -11,8 +11,41 @@ export function state(): E2eState {
   return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
 }
 
+/** Errors the browser reported on any page opened with `open` during the current test. */
+const browserErrors: string[] = [];
+const watched = new WeakSet<Page>();
+
+/**
+ * Records uncaught exceptions and console errors of a page: a hydration mismatch or a panic in
+ * the WASM client leaves server-rendered HTML that looks fine but no longer reacts.
+ */
+export function watchErrors(page: Page): void {
+  if (watched.has(page)) return;
+  watched.add(page);
+  page.on('pageerror', (error) => browserErrors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) {
+      browserErrors.push(`${page.url()}: ${message.text().split('\n')[0]}`);
+    }
+  });
+}
+
+/** Playwright's `test`, failing any test during which a watched page reported an error. */
+export const test = base.extend<{ noBrowserErrors: void }>({
+  noBrowserErrors: [
+    async ({ page }, use) => {
+      browserErrors.length = 0;
+      watchErrors(page);
+      await use();
+      expect(browserErrors, 'errors reported by the browser').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
 /** Opens a page and waits until the WASM client has hydrated it. */
 export async function open(page: Page, url: string): Promise<void> {
+  watchErrors(page);
   await page.goto(url);
   await hydrated(page);
 }

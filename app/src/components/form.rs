@@ -253,6 +253,9 @@ pub fn ErrorBanner(
                     ErrorCode::Internal => "Something went wrong",
                     ErrorCode::Transport => "Connection problem",
                     ErrorCode::PermissionDenied => "Not allowed",
+                    ErrorCode::Unauthenticated => "Could not sign in",
+                    ErrorCode::RateLimited => "Too many attempts",
+                    ErrorCode::NotFound => "Not found",
                     _ => "Could not save",
                 };
                 view! {

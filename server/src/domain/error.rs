@@ -108,6 +108,9 @@ pub mod faults {
 
     // Sign-in and sessions (Roster)
     pub const LOGIN_FAILED: Fault = Fault::new("ROSTER-login", "Errors.User.Login.Failed");
+    /// Every passkey sign-in failure (unknown or removed passkey, inactive user, bad answer).
+    pub const PASSKEY_LOGIN_FAILED: Fault =
+        Fault::new("ROSTER-login2", "Errors.User.Login.PasskeyFailed");
     pub const SESSION_REQUIRED: Fault = Fault::new("ROSTER-sessn", "Errors.Session.Required");
     pub const CURRENT_PASSWORD_WRONG: Fault =
         Fault::new("ROSTER-curpw", "Errors.User.Password.CurrentWrong").on("current_password");
@@ -219,6 +222,22 @@ pub mod faults {
     pub const TOTP_CODE_INVALID: Fault =
         Fault::new("ROSTER-otp03", "Errors.User.MFA.OTP.InvalidCode").on("code");
     pub const NO_SECOND_FACTOR_OWED: Fault = Fault::new("ROSTER-mfa01", "Errors.User.MFA.NotOwed");
+
+    // Avatars (contract 3.6) and Roster's upload checks (security.md 1.13)
+    pub const AVATAR_USER_NOT_FOUND: Fault = Fault::new("USER-35N8f", "Errors.Users.NotFound");
+    pub const AVATAR_ID_MISSING: Fault = Fault::new("USER-1B8sd", "Errors.IDMissing");
+    pub const AVATAR_EMPTY: Fault = Fault::new("ROSTER-avt01", "Errors.Avatar.Empty").on("avatar");
+    pub const AVATAR_TOO_LARGE: Fault =
+        Fault::new("ROSTER-avt02", "Errors.Avatar.TooLarge").on("avatar");
+    pub const AVATAR_SVG: Fault = Fault::new("ROSTER-avt03", "Errors.Avatar.Svg").on("avatar");
+    pub const AVATAR_NOT_AN_IMAGE: Fault =
+        Fault::new("ROSTER-avt04", "Errors.Avatar.NotAnImage").on("avatar");
+    pub const AVATAR_TOO_MANY_PIXELS: Fault =
+        Fault::new("ROSTER-avt05", "Errors.Avatar.TooManyPixels").on("avatar");
+    pub const AVATAR_POLYGLOT: Fault =
+        Fault::new("ROSTER-avt06", "Errors.Avatar.Polyglot").on("avatar");
+    pub const AVATAR_UNREADABLE: Fault =
+        Fault::new("ROSTER-avt07", "Errors.Avatar.Unreadable").on("avatar");
 
     // Password policy (contract 4.3) and Roster's always-on checks
     pub const PASSWORD_MIN_LENGTH: Fault = Fault::new(

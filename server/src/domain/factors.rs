@@ -508,12 +508,14 @@ impl Services {
     }
 
     /// Verifies the browser's answer and stores the credential (a credential id is
-    /// registered once only, across all users).
+    /// registered once only, across all users). `link_code_id`, for a registration link, names
+    /// the code used up in the same transaction, so a refused answer leaves the link usable.
     async fn finish_registration(
         &self,
         ceremony: &CeremonyRow,
         kind: CredentialKind,
         response: &RegisterPublicKeyCredential,
+        link_code_id: Option<&str>,
     ) -> Result<String, DomainError> {
         let webauthn = &self.deps().webauthn;
         let refused = |error: webauthn_rs::prelude::WebauthnError| {
@@ -540,6 +542,13 @@ impl Services {
         let now = self.now();
         let id = new_id(now);
         let mut tx = self.db().begin().await?;
+        if let Some(code_id) = link_code_id {
+            let code = codes::get(tx.exec(), code_id)
+                .await?
+                .filter(|code| code.expires_at > now && code.user_id == user_id)
+                .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
+            self.consume_code(&mut tx, &code).await?;
+        }
         let stored = factors::insert_credential(
             tx.exec(),
             &NewCredential {
@@ -580,7 +589,9 @@ impl Services {
         let ceremony = self
             .take_ceremony(ceremony_id, Ceremony::for_kind(kind), &binding)
             .await?;
-        let user_id = self.finish_registration(&ceremony, kind, response).await?;
+        let user_id = self
+            .finish_registration(&ceremony, kind, response, None)
+            .await?;
         self.factors_of(&user_id).await
     }
 
@@ -828,7 +839,7 @@ impl Services {
         ceremony_id: &str,
         response: &PublicKeyCredential,
     ) -> Result<SignedIn, DomainError> {
-        let refused = || DomainError::Unauthenticated(faults::LOGIN_FAILED);
+        let refused = || DomainError::Unauthenticated(faults::PASSKEY_LOGIN_FAILED);
         let ceremony = self
             .take_ceremony(ceremony_id, Ceremony::Passwordless, UNBOUND)
             .await?;
@@ -994,7 +1005,8 @@ impl Services {
         .await
     }
 
-    /// Finishes a link registration: the code is used up only now, when the passkey is stored.
+    /// Finishes a link registration: the code is used up only when the verified passkey is
+    /// stored, in the same transaction.
     pub async fn finish_link_registration(
         &self,
         code_id: &str,
@@ -1007,16 +1019,7 @@ impl Services {
             .take_ceremony(ceremony_id, Ceremony::LinkRegistration, code_id)
             .await?;
         ceremony.name = Some(name);
-        let mut tx = self.db().begin().await?;
-        let code = codes::get(tx.exec(), code_id)
-            .await?
-            .filter(|code| {
-                code.expires_at > self.now() && Some(&code.user_id) == ceremony.user_id.as_ref()
-            })
-            .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
-        self.consume_code(&mut tx, &code).await?;
-        tx.commit().await?;
-        self.finish_registration(&ceremony, CredentialKind::Passkey, response)
+        self.finish_registration(&ceremony, CredentialKind::Passkey, response, Some(code_id))
             .await
             .map(|_| ())
     }

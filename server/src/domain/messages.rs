@@ -61,6 +61,9 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.Message.NotRetryable" => "Only failed messages can be sent again",
         "Errors.User.Profile.DisplayNameEmpty" => "Display name is empty",
         "Errors.User.Login.Failed" => "The username or password is wrong",
+        "Errors.User.Login.PasskeyFailed" => {
+            "This passkey could not be verified; it may have been removed from the account"
+        }
         "Errors.Code.Invalid" => "The code is wrong or has expired",
         "Errors.WebAuthN.CeremonyInvalid" => {
             "This request expired or was already used; start again"
@@ -78,6 +81,17 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.Input.TooLong" => "Is too long",
         "Errors.Role.Invalid" => "This role needs an organisation",
         "Errors.Token.NotFound" => "Token could not be found",
+        "Errors.Avatar.Empty" => "Choose an image file",
+        "Errors.Avatar.TooLarge" => "The file is larger than 5 MiB",
+        "Errors.Avatar.Svg" => {
+            "SVG and other text files are not accepted; choose a PNG, JPEG or WebP image"
+        }
+        "Errors.Avatar.NotAnImage" => "This file is not a PNG, JPEG or WebP image",
+        "Errors.Avatar.TooManyPixels" => "The image is larger than 4096 × 4096 pixels",
+        "Errors.Avatar.Polyglot" => {
+            "The file carries other content besides the picture; save it again as a plain PNG, JPEG or WebP"
+        }
+        "Errors.Avatar.Unreadable" => "The image could not be read; it may be damaged",
         _ => return None,
     })
 }

@@ -283,6 +283,8 @@ impl Services {
             stamp,
         )
         .await?;
+        // Both counters start over, or the next wrong code would lock the account again.
+        crate::store::factors::reset_totp_failures(tx.exec(), &row.id).await?;
         tx.commit().await?;
         tracing::info!(user_id = %row.id, "user unlocked");
         Ok(ChangeDetails {

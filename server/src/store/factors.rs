@@ -79,6 +79,17 @@ pub async fn record_totp_failure(exec: Exec<'_>, user_id: &str) -> Result<i64, S
     Ok(count.map(i64::from).unwrap_or_default())
 }
 
+/// Starts the wrong-code count over (an admin unlocked the account).
+pub async fn reset_totp_failures(exec: Exec<'_>, user_id: &str) -> Result<(), StoreError> {
+    let sql = "UPDATE totp_factors SET failed_attempts = 0 WHERE user_id = $1";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
 /// Removes the TOTP factor; `false` when there was none.
 pub async fn delete_totp(exec: Exec<'_>, user_id: &str) -> Result<bool, StoreError> {
     let sql = "DELETE FROM totp_factors WHERE user_id = $1";

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::authenticator::SoftCredential;
-use crate::common::{ORIGIN, Reply, TestApp, TestDb, query_param};
+use crate::common::{ADMIN, ADMIN_PASSWORD, ORIGIN, Reply, TestApp, TestDb, query_param};
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use server::domain::clock::{Clock as _, ManualClock};
@@ -12,6 +12,7 @@ use std::sync::Arc;
 on_both_databases!(
     totp_is_set_up_and_asked_for_after_the_password,
     totp_codes_are_single_use_even_in_parallel,
+    wrong_totp_codes_lock_the_account_at_the_policy_limit,
     security_keys_are_the_second_step,
     passkeys_sign_in_without_a_password,
     a_ceremony_finishes_on_another_instance,
@@ -230,6 +231,91 @@ async fn totp_codes_are_single_use_even_in_parallel(db: &TestDb) {
         .filter(|reply| reply.status == StatusCode::OK)
         .count();
     assert_eq!(accepted, 1, "{replies:?}");
+}
+
+async fn wrong_totp_codes_lock_the_account_at_the_policy_limit(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with(
+        db,
+        clock.clone(),
+        &[("ROSTER_LOCKOUT_MAX_OTP_ATTEMPTS", "3")],
+    )
+    .await;
+    let (id, cookie) = user(&app, "guesser").await;
+    let secret = enrol_totp(&app, &clock, &cookie).await;
+    clock.advance_secs(60);
+
+    // Six wrong codes at once from six half-signed-in sessions: each one checked is counted,
+    // and the account locks at the third, ending its sessions (a guess that arrives after
+    // that is refused as signed out).
+    let mut sessions = Vec::new();
+    for _ in 0..6 {
+        sessions.push(app.sign_in("guesser", PASSWORD).await.1.unwrap());
+    }
+    let right = totp_code(&secret, clock.now());
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+    let guesses = sessions
+        .iter()
+        .map(|session| call(&app, "finish_totp_sign_in", session, json!({"code": wrong})));
+    let mut checked = 0;
+    for reply in futures::future::join_all(guesses).await {
+        match reply.status {
+            StatusCode::BAD_REQUEST => checked += 1,
+            StatusCode::UNAUTHORIZED => {}
+            other => panic!("unexpected {other}: {}", reply.text),
+        }
+    }
+    assert!(checked >= 3, "{checked}");
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let row = server::store::users::get(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let totp = server::store::factors::get_totp(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(row.state, 4, "locked");
+    assert_eq!(
+        totp.failed_attempts, checked,
+        "every checked code counted, none lost"
+    );
+    let late = call(
+        &app,
+        "finish_totp_sign_in",
+        &sessions[0],
+        json!({"code": right}),
+    )
+    .await;
+    assert_ne!(
+        late.status,
+        StatusCode::OK,
+        "a locked account's sessions are gone"
+    );
+    assert_eq!(
+        app.sign_in("guesser", PASSWORD).await.0.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // An admin unlocks; both counters start over, so one more slip does not lock again.
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    ok(app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin.unwrap()),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await);
+    let (_, half) = app.sign_in("guesser", PASSWORD).await;
+    let half = half.unwrap();
+    let slip = call(&app, "finish_totp_sign_in", &half, json!({"code": wrong})).await;
+    assert_eq!(slip.status, StatusCode::BAD_REQUEST);
+    ok(call(&app, "finish_totp_sign_in", &half, json!({"code": right})).await);
 }
 
 async fn security_keys_are_the_second_step(db: &TestDb) {
@@ -523,7 +609,8 @@ async fn a_ceremony_finishes_on_another_instance(db: &TestDb) {
 }
 
 async fn registration_links_register_a_passkey_once(db: &TestDb) {
-    let app = TestApp::start(db).await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
     let (id, _) = user(&app, "linked").await;
     let made = app
         .api(
@@ -562,6 +649,18 @@ async fn registration_links_register_a_passkey_once(db: &TestDb) {
         )
         .await;
     assert_eq!(bad_name.status, StatusCode::BAD_REQUEST);
+    // An answer the server refuses (made for another site) does not use the link up either.
+    let challenge = ok(start(code.clone()).await);
+    let (_, foreign) =
+        SoftCredential::register(&challenge["options"], "http://localhost:9999", true);
+    let refused = app
+        .server_fn(
+            "finish_link_registration",
+            None,
+            json!({"code_id": code_id, "ceremony_id": challenge["ceremony_id"], "name": "Foreign", "response": foreign}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
     let challenge = ok(start(code.clone()).await);
     let (mut passkey_two, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
     ok(app
@@ -586,6 +685,29 @@ async fn registration_links_register_a_passkey_once(db: &TestDb) {
     assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
     let never_stored = passwordless_sign_in(&app, &mut passkey).await;
     assert_eq!(never_stored.status, StatusCode::UNAUTHORIZED);
+
+    // A link expires after an hour.
+    let made = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_link"),
+            None,
+        )
+        .await;
+    let link = url::Url::parse(made.body["link"].as_str().unwrap()).unwrap();
+    clock.advance_secs(3601);
+    let expired = app
+        .server_fn(
+            "start_link_registration",
+            None,
+            json!({
+                "user_id": user_id,
+                "code_id": query_param(&link, "codeID").unwrap(),
+                "code": query_param(&link, "code").unwrap(),
+            }),
+        )
+        .await;
+    assert_eq!(expired.status, StatusCode::BAD_REQUEST, "{}", expired.text);
 }
 
 async fn factors_are_changed_only_by_their_owner_and_admins(db: &TestDb) {
@@ -637,9 +759,7 @@ async fn factors_are_changed_only_by_their_owner_and_admins(db: &TestDb) {
     assert_eq!(still["security_keys"][0]["name"], "Key");
 
     // An admin sees and removes it; the owner's next sign-in no longer asks for it.
-    let (_, admin) = app
-        .sign_in(crate::common::ADMIN, crate::common::ADMIN_PASSWORD)
-        .await;
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
     let admin = admin.unwrap();
     let seen = ok(call(&app, "user_factors", &admin, json!({"user_id": owner_id})).await);
     assert_eq!(seen["security_keys"][0]["id"], key_id.as_str());

@@ -1,7 +1,8 @@
 use super::users::StateBadge;
-use crate::api::admin_users::{UpdateUserProfile, get_user_detail};
+use crate::api::admin_users::{UpdateUserProfile, get_user_detail, user_messages};
+use crate::api::factors::user_factors;
 use crate::components::ErrorBanner;
-use crate::model::{Me, ProfileForm, UserDetail, UserId};
+use crate::model::{AppError, FactorsView, Me, MessageView, ProfileForm, UserDetail, UserId};
 use crate::pages::admin::ProfileEditor;
 use crate::pages::admin::user_actions::UserActions;
 use crate::pages::admin::user_factors::UserFactors;
@@ -24,7 +25,13 @@ pub fn UserPage() -> impl IntoView {
 fn UserView(me: Me) -> impl IntoView {
     let params = use_params_map();
     let user_id = move || UserId(params.with(|params| params.get("id").unwrap_or_default()));
+    // Every resource of the page is made here, outside the suspense boundaries that read it:
+    // one made inside a resolved boundary does not hydrate from the server's HTML.
     let detail = Resource::new(user_id, get_user_detail);
+    let resources = UserResources {
+        messages: Resource::new(user_id, user_messages),
+        factors: Resource::new(user_id, user_factors),
+    };
     view! {
         <section class="card wide">
             <p>
@@ -39,7 +46,7 @@ fn UserView(me: Me) -> impl IntoView {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
                             }
-                            Ok(user) => view! { <UserEditor user me=me.clone() /> }.into_any(),
+                            Ok(user) => view! { <UserEditor user me=me.clone() resources /> }.into_any(),
                         })
                 }}
             </Suspense>
@@ -47,9 +54,16 @@ fn UserView(me: Me) -> impl IntoView {
     }
 }
 
+/// The user's messages and factors, loaded beside the user's details.
+#[derive(Clone, Copy, Debug)]
+struct UserResources {
+    messages: Resource<Result<Vec<MessageView>, AppError>>,
+    factors: Resource<Result<FactorsView, AppError>>,
+}
+
 /// The loaded user: facts, profile form and the other operations, all showing the newest state.
 #[component]
-fn UserEditor(user: UserDetail, me: Me) -> impl IntoView {
+fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoView {
     let initial = ProfileForm::from(user.profile.clone());
     let id = user.id.clone();
     let current = RwSignal::new(Some(user));
@@ -78,13 +92,13 @@ fn UserEditor(user: UserDetail, me: Me) -> impl IntoView {
                         });
                     }
                 />
-                <UserActions user=current user_id=id.clone() />
+                <UserActions user=current user_id=id.clone() messages=resources.messages />
             }
                 .into_any()
         } else {
             view! { <p class="muted">"You may view but not change users."</p> }.into_any()
         }}
-        <UserFactors user_id=id can_write=me.can_write_users />
+        <UserFactors user_id=id can_write=me.can_write_users loaded=resources.factors />
     }
 }
 

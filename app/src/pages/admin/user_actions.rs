@@ -1,10 +1,8 @@
-use crate::api::admin_users::{
-    RetryMessage, RunAdminUserAction as AdminUserActionFn, user_messages,
-};
+use crate::api::admin_users::{RetryMessage, RunAdminUserAction as AdminUserActionFn};
 use crate::components::{
     CheckboxField, ErrorBanner, Field, SubmitButton, field_error, use_hydrated,
 };
-use crate::model::{AdminUserAction, AppError, UserDetail, UserId, UserState};
+use crate::model::{AdminUserAction, AppError, MessageView, UserDetail, UserId, UserState};
 use leptos::prelude::*;
 
 /// The parts of the admin user page an action can come from.
@@ -56,9 +54,14 @@ fn success_text(action: &AdminUserAction) -> &'static str {
     }
 }
 
-/// Email, phone, password and state operations on the admin user page, plus the messages.
+/// Email, phone, password and state operations on the admin user page, plus the messages
+/// (`messages`, reloaded after each operation).
 #[component]
-pub fn UserActions(user: RwSignal<Option<UserDetail>>, user_id: UserId) -> impl IntoView {
+pub fn UserActions(
+    user: RwSignal<Option<UserDetail>>,
+    user_id: UserId,
+    messages: Resource<Result<Vec<MessageView>, AppError>>,
+) -> impl IntoView {
     let action = ServerAction::<AdminUserActionFn>::new();
     let retry = ServerAction::<RetryMessage>::new();
     let last = RwSignal::new(None::<AdminUserAction>);
@@ -71,11 +74,14 @@ pub fn UserActions(user: RwSignal<Option<UserDetail>>, user_id: UserId) -> impl 
     let phone_verified = RwSignal::new(false);
     let password = RwSignal::new(String::new());
     let change_required = RwSignal::new(true);
-    let messages_id = user_id.clone();
-    let messages = Resource::new(
-        move || (action.version().get(), retry.version().get()),
-        move |_| user_messages(messages_id.clone()),
-    );
+    // An operation may queue a message, and a retry changes one: show the newest list.
+    Effect::new(move |previous: Option<(usize, usize)>| {
+        let versions = (action.version().get(), retry.version().get());
+        if previous.is_some_and(|previous| previous != versions) {
+            messages.refetch();
+        }
+        versions
+    });
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let current_part = Signal::derive(move || last.get().as_ref().map(part_of));
 

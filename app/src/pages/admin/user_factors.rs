@@ -1,9 +1,7 @@
 //! The admin user page's second factors and passkeys: see and remove them, and hand out or
 //! mail a passkey registration link.
 
-use crate::api::factors::{
-    admin_remove_factor, create_passkey_link, send_passkey_link, user_factors,
-};
+use crate::api::factors::{admin_remove_factor, create_passkey_link, send_passkey_link};
 use crate::components::{ErrorBanner, use_hydrated};
 use crate::model::{
     AppError, CredentialKind, CredentialView, FactorsView, PasskeyLinkView, UserId,
@@ -40,11 +38,13 @@ async fn perform(user_id: UserId, op: AdminFactorOp) -> Result<Done, AppError> {
     }
 }
 
-/// The factors panel; `can_write` shows the operations.
+/// The factors panel (`loaded` by the page); `can_write` shows the operations.
 #[component]
-pub fn UserFactors(user_id: UserId, can_write: bool) -> impl IntoView {
-    let load_id = user_id.clone();
-    let loaded = Resource::new(|| (), move |_| user_factors(load_id.clone()));
+pub fn UserFactors(
+    user_id: UserId,
+    can_write: bool,
+    loaded: Resource<Result<FactorsView, AppError>>,
+) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="factors-title">
             <h2 id="factors-title">"Second factors and passkeys"</h2>
