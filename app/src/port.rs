@@ -63,6 +63,7 @@ pub trait Backend: Send + Sync + 'static {
         actor: &Actor,
         form: ProfileForm,
     ) -> Result<ProfileView, AppError>;
+    async fn remove_own_avatar(&self, actor: &Actor) -> Result<ProfileView, AppError>;
 
     // --- admin (user.read / user.write) ---
     async fn list_orgs(&self, actor: &Actor) -> Result<Vec<OrgView>, AppError>;
@@ -77,6 +78,11 @@ pub trait Backend: Send + Sync + 'static {
         form: ImportUserForm,
     ) -> Result<ImportOutcome, AppError>;
     async fn user_detail(&self, actor: &Actor, user_id: UserId) -> Result<UserDetail, AppError>;
+    async fn remove_user_avatar(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+    ) -> Result<ProfileView, AppError>;
     async fn update_user_profile(
         &self,
         actor: &Actor,
@@ -222,20 +228,11 @@ pub fn set_cookie(value: &str) {
 /// Gives a failed server function the HTTP status that fits its error (403 for a refused
 /// permission, 400 for bad input, …); the client decodes the `AppError` from any 4xx/5xx.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    use crate::model::ErrorCode;
-    use http::StatusCode;
     if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(match error.code {
-            ErrorCode::Invalid | ErrorCode::FailedPrecondition => StatusCode::BAD_REQUEST,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::AlreadyExists => StatusCode::CONFLICT,
-            ErrorCode::PermissionDenied | ErrorCode::StepRequired | ErrorCode::ReauthRequired => {
-                StatusCode::FORBIDDEN
-            }
-            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::Internal | ErrorCode::Transport => StatusCode::INTERNAL_SERVER_ERROR,
-        });
+        response.set_status(
+            http::StatusCode::from_u16(error.http_status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     result
 }

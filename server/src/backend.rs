@@ -79,8 +79,13 @@ pub fn app_error(error: DomainError) -> AppError {
     }
 }
 
-fn profile_view(row: &UserRow) -> ProfileView {
+/// A profile as the UI shows it, with the avatar's URL.
+pub fn profile_view(services: &Services, row: &UserRow) -> ProfileView {
     ProfileView {
+        avatar_url: row
+            .avatar_key
+            .as_deref()
+            .map(|key| services.avatar_url(&row.org_id, key)),
         first_name: row.first_name.clone(),
         last_name: row.last_name.clone(),
         nick_name: row.nick_name.clone(),
@@ -109,7 +114,7 @@ impl RosterBackend {
             org_name: self.services.org_name(&row.org_id).await?,
             username: row.username.clone(),
             state: state_of(row),
-            profile: profile_view(row),
+            profile: profile_view(&self.services, row),
             email: row.email.clone(),
             email_verified: row.email_verified,
             pending_email: row.pending_email.clone(),
@@ -241,7 +246,18 @@ impl Backend for RosterBackend {
         let result = async {
             let access = authz::own_account(actor)?;
             let row = self.services.own_human(&access).await?;
-            Ok(profile_view(&row))
+            Ok(profile_view(&self.services, &row))
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn remove_own_avatar(&self, actor: &Actor) -> Result<ProfileView, AppError> {
+        let result = async {
+            let access = authz::own_account(actor)?;
+            let own = self.services.own_human(&access).await?;
+            self.services.remove_avatar(&access, &own.id).await?;
+            let row = self.services.own_human(&access).await?;
+            Ok(profile_view(&self.services, &row))
         };
         result.await.map_err(app_error)
     }
@@ -259,7 +275,7 @@ impl Backend for RosterBackend {
                 .update_profile(&access, &own.id, profile)
                 .await?;
             let row = self.services.own_human(&access).await?;
-            Ok(profile_view(&row))
+            Ok(profile_view(&self.services, &row))
         };
         result.await.map_err(app_error)
     }
@@ -340,6 +356,26 @@ impl Backend for RosterBackend {
                 .human_for_admin(actor, user_id.as_str(), Permission::UserRead)
                 .await?;
             self.detail(&row).await
+        };
+        result.await.map_err(app_error)
+    }
+
+    async fn remove_user_avatar(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+    ) -> Result<ProfileView, AppError> {
+        let result = async {
+            let (access, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserWrite)
+                .await?;
+            self.services.remove_avatar(&access, &row.id).await?;
+            let (_, row) = self
+                .services
+                .human_for_admin(actor, user_id.as_str(), Permission::UserRead)
+                .await?;
+            Ok(profile_view(&self.services, &row))
         };
         result.await.map_err(app_error)
     }

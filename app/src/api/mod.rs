@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod avatar;
 pub mod factors;
 pub mod orgs;
 pub mod service_accounts;

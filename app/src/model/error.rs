@@ -67,6 +67,22 @@ impl AppError {
         )
     }
 
+    /// The HTTP status a failed request answers with (403 for a refused permission, 400 for
+    /// bad input, …); the client decodes the `AppError` from any 4xx/5xx.
+    pub fn http_status(&self) -> u16 {
+        match self.code {
+            ErrorCode::Invalid | ErrorCode::FailedPrecondition => 400,
+            ErrorCode::NotFound => 404,
+            ErrorCode::AlreadyExists => 409,
+            ErrorCode::PermissionDenied | ErrorCode::StepRequired | ErrorCode::ReauthRequired => {
+                403
+            }
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal | ErrorCode::Transport => 500,
+        }
+    }
+
     /// The message for `field`, if this error belongs to it.
     pub fn for_field(&self, field: &str) -> Option<&str> {
         (self.field.as_deref() == Some(field)).then_some(self.message.as_str())

@@ -138,6 +138,8 @@ pub struct ProfileView {
     /// Canonical BCP 47 tag, `und` when undefined.
     pub preferred_language: String,
     pub gender: Gender,
+    /// The avatar's public URL, when the user has one.
+    pub avatar_url: Option<String>,
 }
 
 /// A full replacement of a profile, from the account page or the admin user page.

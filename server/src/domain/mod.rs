@@ -4,6 +4,8 @@
 //! load → apply the rule → write the change, its events and any outbox message → commit.
 
 pub mod authz;
+pub mod avatar_image;
+pub mod avatars;
 pub mod bootstrap;
 pub mod clock;
 pub mod codes;

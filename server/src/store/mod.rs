@@ -1,6 +1,7 @@
 //! SQL only. One [`Db`] enum over native sqlx pools; every store function runs the same SQL text
 //! on both databases (`$n` placeholders work on both) through the [`run!`] macro.
 
+pub mod avatars;
 pub mod codes;
 pub mod events;
 pub mod factors;

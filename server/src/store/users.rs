@@ -29,6 +29,8 @@ pub struct UserRow {
     pub failed_password_attempts: i32,
     /// An address the user asked for on the account page, not verified yet.
     pub pending_email: Option<String>,
+    /// The current avatar's content address (`avatars.avatar_key`), if any.
+    pub avatar_key: Option<String>,
     pub sequence: i64,
     pub created_at: i64,
     pub changed_at: i64,
@@ -46,7 +48,7 @@ macro_rules! user_columns {
         "id, org_id, kind, username, username_key, state, first_name, last_name, nick_name, \
          display_name, preferred_language, gender, email, email_key, email_verified, phone, \
          phone_verified, password_hash, password_change_required, failed_password_attempts, \
-         pending_email, sequence, created_at, changed_at"
+         pending_email, avatar_key, sequence, created_at, changed_at"
     };
 }
 

@@ -2,6 +2,7 @@
 //! mounting and the ZITADEL-compatible REST API.
 
 mod auth;
+mod avatar;
 mod headers;
 pub mod rest;
 
@@ -12,6 +13,7 @@ use crate::domain::Services;
 use app::port::SharedBackend;
 use axum::Router;
 use axum::middleware;
+use axum::routing::{get, put};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -55,6 +57,7 @@ pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
             app::shell,
         ))
         .with_state(leptos_options)
+        .merge(uploads(state.clone()))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -67,8 +70,25 @@ pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
         .layer(CompressionLayer::new());
 
     Router::new()
+        .route("/assets/v1/{org_id}/{key}", get(avatar::serve))
+        .with_state(state.clone())
         .nest("/management/v1", rest::router(state.services.clone()))
         .merge(ui)
         .layer(middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Avatar uploads from the account page and the admin user page: plain `PUT`s of the image
+/// (see [`avatar`]), behind the same session and Origin checks as the server functions.
+fn uploads(state: WebState) -> Router {
+    Router::new()
+        .route("/account/avatar", put(avatar::upload_own))
+        .route(
+            "/admin/users/{user_id}/avatar",
+            put(avatar::upload_for_user),
+        )
+        // Axum's default body limit (2 MiB) would refuse allowed avatars before the handler
+        // could say why; the handler enforces the real limit itself.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state)
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod avatars;
 mod delivery;
 mod factors;
 mod import_file;

@@ -2,6 +2,7 @@
 //! human-user operations in `docs/rest-contract.md`. Bearer tokens only: no cookies are read
 //! here, so cross-site requests cannot borrow a browser session.
 
+mod avatar;
 mod caller;
 mod contact;
 pub mod error;
@@ -81,6 +82,7 @@ pub fn router(services: Services) -> Router {
             "/users/{user_id}/passwordless/_send_link",
             post(factors::send_passwordless_link),
         )
+        .route("/users/{user_id}/avatar", delete(avatar::remove_avatar))
         .route(
             "/users/{user_id}/passwordless/{token_id}",
             delete(factors::remove_passwordless),

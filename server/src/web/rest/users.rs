@@ -250,6 +250,13 @@ pub async fn get_human_profile(
         .text("displayName", &row.display_name)
         .text("preferredLanguage", &row.preferred_language)
         .enumeration("gender", gender.proto_name(), gender.as_number() == 0)
+        .text(
+            "avatarUrl",
+            &row.avatar_key
+                .as_deref()
+                .map(|key| services.avatar_url(&row.org_id, key))
+                .unwrap_or_default(),
+        )
         .build();
     Ok(Json(
         Object::new()

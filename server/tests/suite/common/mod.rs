@@ -255,6 +255,71 @@ impl TestApp {
             .await
     }
 
+    /// The bootstrap service account (IAM_OWNER) as an actor, for set-up through the domain.
+    pub async fn owner(&self) -> app::model::Actor {
+        let owner = self
+            .roster
+            .services
+            .resolve_bearer(&self.token)
+            .await
+            .unwrap()
+            .unwrap();
+        app::model::Actor::Service(owner)
+    }
+
+    /// Creates another organisation.
+    pub async fn create_org(&self, name: &str) -> app::model::OrgId {
+        let owner = self.owner().await;
+        self.roster.services.create_org(&owner, name).await.unwrap()
+    }
+
+    /// A new service account with `role` in `org` (empty: the instance); returns its token.
+    pub async fn service_token(&self, role: app::model::Role, org: &str, name: &str) -> String {
+        let owner = self.owner().await;
+        self.roster
+            .services
+            .create_service_account(
+                &owner,
+                &app::model::CreateServiceAccountForm {
+                    username: name.to_owned(),
+                    name: name.to_owned(),
+                    role,
+                    org_id: org.to_owned(),
+                },
+            )
+            .await
+            .unwrap()
+            .token
+    }
+
+    /// A browser request on our origin with an optional session cookie and a raw body.
+    pub async fn browser(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ORIGIN, ORIGIN);
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.send(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A GET as a browser would send it, returning the raw bytes too.
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let response = self.roster.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     /// Signs in through the server function and returns the `Cookie` header value.
     pub async fn sign_in(&self, login: &str, password: &str) -> (Reply, Option<String>) {
         let reply = self
