@@ -10,6 +10,7 @@ pub mod api;
 pub mod browser;
 pub mod ceremony;
 pub mod components;
+pub mod i18n;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -25,9 +26,12 @@ use session::SessionContext;
 
 /// The HTML document around the app (server rendering only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The server chose the language for this request; the browser half reads it back from
+    // `<html lang>` so both halves render the same words.
+    let lang = i18n::use_lang();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -46,6 +50,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "hydrate")]
+    provide_context(browser::page_lang());
     SessionContext::provide();
     let (hydrated, set_hydrated) = signal(false);
     provide_context(Hydrated(hydrated));

@@ -2,7 +2,8 @@ use crate::api::account::{
     RunAccountAction as AccountActionFn, UpdateOwnProfile, own_contact, own_profile,
 };
 use crate::components::{
-    ErrorBanner, Field, ReauthDialog, SubmitButton, field_error, use_hydrated,
+    AvatarEditor, AvatarTarget, ErrorBanner, Field, ReauthDialog, SubmitButton, field_error,
+    use_hydrated,
 };
 use crate::model::{AccountAction, AppError, ContactView, ErrorCode, Me, ProfileForm, ProfileView};
 use crate::pages::admin::ProfileEditor;
@@ -61,6 +62,13 @@ fn Account(me: Me) -> impl IntoView {
                         .map(|loaded| match loaded {
                             Ok(view) => {
                                 view! {
+                                    <h3>"Picture"</h3>
+                                    <AvatarEditor
+                                        target=AvatarTarget::Own
+                                        initial_url=view.avatar_url.clone()
+                                        display_name=view.display_name.clone()
+                                    />
+                                    <h3>"Details"</h3>
                                     <ProfileEditor
                                         initial=ProfileForm::from(view)
                                         pending=action.pending()

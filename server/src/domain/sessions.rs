@@ -90,6 +90,14 @@ pub(crate) async fn load_memberships(
 
 const MAX_LOGIN_BYTES: usize = 1024;
 
+/// A valid browser session: who it is, and what they need for the page.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub auth: Authenticated,
+    /// The person's preferred language (BCP 47, `und` when unset), for the UI language.
+    pub preferred_language: String,
+}
+
 impl Services {
     /// Finds the human a login names: the username (any case), else an email that exactly one
     /// human has.
@@ -189,7 +197,7 @@ impl Services {
 
     /// The identity behind a session cookie, or `None` when the session is unknown, expired or
     /// its user may no longer sign in. Roles are read fresh on every call.
-    pub async fn resolve_session(&self, token: &str) -> Result<Option<Authenticated>, DomainError> {
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<Session>, DomainError> {
         let key = token_key(token);
         let now = self.now();
         let limits = self.deps().sessions;
@@ -218,13 +226,16 @@ impl Services {
         } else {
             gate_of(&user)
         };
-        Ok(Some(Authenticated {
-            memberships: load_memberships(self, &user.id).await?,
-            gate,
-            user_id: UserId(user.id),
-            org_id: OrgId(user.org_id),
-            session_key: Some(key),
-            authenticated_at: session.authenticated_at,
+        Ok(Some(Session {
+            auth: Authenticated {
+                memberships: load_memberships(self, &user.id).await?,
+                gate,
+                user_id: UserId(user.id),
+                org_id: OrgId(user.org_id),
+                session_key: Some(key),
+                authenticated_at: session.authenticated_at,
+            },
+            preferred_language: user.preferred_language,
         }))
     }
 

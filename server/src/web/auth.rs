@@ -2,6 +2,7 @@
 //! stops cross-site requests from using them (server functions included).
 
 use super::WebState;
+use app::i18n::{LANG_COOKIE, Lang};
 use app::model::Actor;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -77,10 +78,14 @@ pub async fn authenticate(
     if is_static(request.uri().path()) {
         return next.run(request).await;
     }
+    let mut preferred_language = None;
     let actor = match state.cookies.token(request.headers()) {
         None => Actor::Anonymous,
         Some(token) => match state.services.resolve_session(token).await {
-            Ok(Some(auth)) => Actor::Human(auth),
+            Ok(Some(session)) => {
+                preferred_language = Some(session.preferred_language);
+                Actor::Human(session.auth)
+            }
             Ok(None) => Actor::Anonymous,
             Err(error) => {
                 tracing::error!(%error, "session lookup failed");
@@ -92,8 +97,38 @@ pub async fn authenticate(
             }
         },
     };
+    let lang = ui_language(request.headers(), preferred_language.as_deref());
     request.extensions_mut().insert(actor);
+    request.extensions_mut().insert(lang);
     next.run(request).await
+}
+
+/// The language pages are shown in: the person's explicit choice (the language cookie), then
+/// their preferred language, then the browser's `Accept-Language`, then English.
+pub fn ui_language(headers: &HeaderMap, preferred_language: Option<&str>) -> Lang {
+    let chosen = cookie(headers, LANG_COOKIE).and_then(Lang::from_tag);
+    let accepted = || {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(Lang::negotiate)
+    };
+    chosen
+        .or_else(|| preferred_language.and_then(Lang::from_tag))
+        .or_else(accepted)
+        .unwrap_or_default()
+}
+
+/// A cookie's value by name.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
 }
 
 /// Refuses state-changing requests from other origins (CSRF, leptos#3786): the `Origin` must be

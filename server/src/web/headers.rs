@@ -14,13 +14,21 @@ use rand::RngCore as _;
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
 
-/// Makes the request's nonce available to Leptos (called in the render context).
-pub fn provide_request_nonce() {
-    let nonce = use_context::<http::request::Parts>()
+/// Makes the request's nonce and UI language available to Leptos (called in the render
+/// context).
+pub fn provide_request_context() {
+    let parts = use_context::<http::request::Parts>();
+    let nonce = parts
+        .as_ref()
         .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
     if let Some(CspNonce(value)) = nonce {
         provide_context(Nonce::from_value(value));
     }
+    let lang = parts
+        .as_ref()
+        .and_then(|parts| parts.extensions.get::<app::i18n::Lang>().copied())
+        .unwrap_or_default();
+    provide_context(lang);
 }
 
 /// Adds the security headers; pages get a CSP that allows only our own scripts (and the one

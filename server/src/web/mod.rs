@@ -45,14 +45,14 @@ pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
             routes,
             move || {
                 provide_context(context_backend.clone());
-                headers::provide_request_nonce();
+                headers::provide_request_context();
             },
             move || app::shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context(
             move || {
                 provide_context(backend.clone());
-                headers::provide_request_nonce();
+                headers::provide_request_context();
             },
             app::shell,
         ))

@@ -1,8 +1,10 @@
 use super::users::StateBadge;
 use crate::api::admin_users::{UpdateUserProfile, get_user_detail, user_messages};
 use crate::api::factors::user_factors;
-use crate::components::ErrorBanner;
-use crate::model::{AppError, FactorsView, Me, MessageView, ProfileForm, UserDetail, UserId};
+use crate::components::{Avatar, AvatarEditor, AvatarTarget, ErrorBanner};
+use crate::model::{
+    AppError, FactorsView, Me, MessageView, ProfileForm, ProfileView, UserDetail, UserId,
+};
 use crate::pages::admin::ProfileEditor;
 use crate::pages::admin::user_actions::UserActions;
 use crate::pages::admin::user_factors::UserFactors;
@@ -74,11 +76,33 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
         }
     });
     let save_id = id.clone();
+    let picture_id = id.clone();
+    let display_name = current
+        .with_untracked(|user| user.as_ref().map(|user| user.profile.display_name.clone()))
+        .unwrap_or_default();
+    let avatar_url = current.with_untracked(|user| {
+        user.as_ref()
+            .and_then(|user| user.profile.avatar_url.clone())
+    });
     view! {
         <UserFacts user=current />
         <h2>"Profile"</h2>
         {if me.can_write_users {
             view! {
+                <h3>"Picture"</h3>
+                <AvatarEditor
+                    target=AvatarTarget::User(picture_id)
+                    initial_url=avatar_url
+                    display_name
+                    on_change=Callback::new(move |profile: ProfileView| {
+                        current.update(|user| {
+                            if let Some(user) = user {
+                                user.profile.avatar_url = profile.avatar_url;
+                            }
+                        });
+                    })
+                />
+                <h3>"Details"</h3>
                 <ProfileEditor
                     initial
                     pending=save.pending()
@@ -124,6 +148,14 @@ fn UserFacts(#[prop(into)] user: Signal<Option<UserDetail>>) -> impl IntoView {
             };
             view! {
                 <div class="heading-row">
+                    <Avatar
+                        url=Signal::derive({
+                            let url = user.profile.avatar_url.clone();
+                            move || url.clone()
+                        })
+                        name=user.profile.display_name.clone()
+                        size="medium"
+                    />
                     <h1>{user.profile.display_name.clone()}</h1>
                     <StateBadge state=user.state />
                 </div>
