@@ -7,11 +7,12 @@
 //! Options: `sqlite` or `postgres` to run one database only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use app::model::{Actor, UserListQuery};
+use app::model::{Actor, UserListQuery, UserSort, UserState};
 use serde_json::Value;
 use server::config::Config;
 use server::domain::password::{HashCost, Hasher};
 use server::store::Db;
+use server::store::users::{CursorKey, ListCursor};
 use sqlx::Connection as _;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -339,7 +340,8 @@ async fn list_at_scale(roster: &server::Roster, token: &str) {
                 kind: "human",
                 username: &username,
                 username_key: &username,
-                state: 1,
+                // Every tenth user has not activated the account yet (state filter).
+                state: if index % 10 == 0 { 6 } else { 1 },
                 first_name: first,
                 last_name: &last,
                 nick_name: "",
@@ -354,7 +356,7 @@ async fn list_at_scale(roster: &server::Roster, token: &str) {
                 password_hash: None,
                 password_change_required: false,
                 sequence: 1,
-                created_at: 0,
+                created_at: index as i64,
             },
         )
         .await
@@ -369,13 +371,20 @@ async fn list_at_scale(roster: &server::Roster, token: &str) {
         started.elapsed().as_secs_f64()
     );
     let owner = Actor::Service(services.resolve_bearer(token).await.unwrap().unwrap());
-    let time = |search: &'static str, after: Option<String>| {
+    let time = |search: &'static str,
+                sort: UserSort,
+                descending: bool,
+                state: Option<UserState>,
+                after: Option<String>| {
         let owner = owner.clone();
         async move {
             let query = UserListQuery {
                 search: search.to_owned(),
                 after,
                 limit: 50,
+                sort,
+                descending,
+                state,
             };
             let mut best = Duration::MAX;
             let mut page = None;
@@ -387,27 +396,65 @@ async fn list_at_scale(roster: &server::Roster, token: &str) {
             (best, page.unwrap())
         }
     };
-    let (first, page) = time("", None).await;
+    let text_cursor = |key: &str| {
+        Some(
+            ListCursor {
+                key: CursorKey::Text(key.to_owned()),
+                tie: String::new(),
+            }
+            .encode(),
+        )
+    };
+    let by_name = UserSort::Username;
+    let (first, page) = time("", by_name, false, None, None).await;
     println!(
         "list, first page of 50 ({} total, capped):    {:>7.2} ms",
         page.total,
         first.as_secs_f64() * 1e3
     );
-    let (deep, _) = time("", Some("jonas.099000".to_owned())).await;
+    let (deep, _) = time("", by_name, false, None, text_cursor("jonas.099000")).await;
     println!(
         "list, page after 99,000 users:                 {:>7.2} ms",
         deep.as_secs_f64() * 1e3
     );
-    let (narrow, page) = time("greta.0420", None).await;
+    let (narrow, page) = time("greta.0420", by_name, false, None, None).await;
     println!(
         "list, search \"greta.0420\" ({} matches):        {:>7.2} ms",
         page.total,
         narrow.as_secs_f64() * 1e3
     );
-    let (broad, page) = time("family1", None).await;
+    let (broad, page) = time("family1", by_name, false, None, None).await;
     println!(
         "list, search \"family1\" ({} matches):       {:>7.2} ms",
         page.total,
         broad.as_secs_f64() * 1e3
+    );
+    let (display, _) = time(
+        "",
+        UserSort::DisplayName,
+        true,
+        None,
+        text_cursor("emma family2"),
+    )
+    .await;
+    println!(
+        "list, by display name descending, deep page:  {:>7.2} ms",
+        display.as_secs_f64() * 1e3
+    );
+    let (created, _) = time("", UserSort::Created, true, None, None).await;
+    println!(
+        "list, newest first:                            {:>7.2} ms",
+        created.as_secs_f64() * 1e3
+    );
+    let (initial, page) = time("", by_name, false, Some(UserState::Initial), None).await;
+    println!(
+        "list, state filter \"not activated\" ({} users):{:>7.2} ms",
+        page.total,
+        initial.as_secs_f64() * 1e3
+    );
+    let (sorted_state, _) = time("", UserSort::State, false, None, None).await;
+    println!(
+        "list, sorted by state:                         {:>7.2} ms",
+        sorted_state.as_secs_f64() * 1e3
     );
 }

@@ -27,5 +27,5 @@ pub use service_accounts::{
 pub use session::{InitForm, InitLinkInfo, Me, ResetPasswordForm, SignInOutcome};
 pub use user::{
     Gender, ImportOutcome, ImportUserForm, OrgView, ProfileForm, ProfileView, UserDetail,
-    UserListPage, UserListQuery, UserState, UserSummary,
+    UserListPage, UserListQuery, UserSort, UserState, UserSummary,
 };

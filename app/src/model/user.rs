@@ -180,6 +180,21 @@ pub struct UserSummary {
     pub email: String,
     pub email_verified: bool,
     pub state: UserState,
+    /// The avatar's URL, for the thumbnail.
+    pub avatar_url: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// The columns the admin user list can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum UserSort {
+    #[default]
+    Username,
+    DisplayName,
+    Email,
+    Created,
+    State,
 }
 
 /// Everything the admin user page shows about one human.
@@ -216,6 +231,13 @@ pub struct UserListQuery {
     pub after: Option<String>,
     /// Rows per page (clamped by the server).
     pub limit: u32,
+    #[serde(default)]
+    pub sort: UserSort,
+    #[serde(default)]
+    pub descending: bool,
+    /// Only users in this state.
+    #[serde(default)]
+    pub state: Option<UserState>,
 }
 
 /// One page of the admin user list.

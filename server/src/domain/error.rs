@@ -223,6 +223,10 @@ pub mod faults {
         Fault::new("ROSTER-otp03", "Errors.User.MFA.OTP.InvalidCode").on("code");
     pub const NO_SECOND_FACTOR_OWED: Fault = Fault::new("ROSTER-mfa01", "Errors.User.MFA.NotOwed");
 
+    // The admin user list
+    pub const LIST_CURSOR_INVALID: Fault =
+        Fault::new("ROSTER-list1", "Errors.List.CursorInvalid").on("after");
+
     // Avatars (contract 3.6) and Roster's upload checks (security.md 1.13)
     pub const AVATAR_USER_NOT_FOUND: Fault = Fault::new("USER-35N8f", "Errors.Users.NotFound");
     pub const AVATAR_ID_MISSING: Fault = Fault::new("USER-1B8sd", "Errors.IDMissing");

@@ -81,6 +81,7 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.Input.TooLong" => "Is too long",
         "Errors.Role.Invalid" => "This role needs an organisation",
         "Errors.Token.NotFound" => "Token could not be found",
+        "Errors.List.CursorInvalid" => "This page of the list is no longer valid; start again",
         "Errors.Avatar.Empty" => "Choose an image file",
         "Errors.Avatar.TooLarge" => "The file is larger than 5 MiB",
         "Errors.Avatar.Svg" => {

@@ -3,6 +3,7 @@
 
 use super::Services;
 use super::authz::{self, Access, Permission};
+use super::clock::rfc3339;
 use super::codes::Purpose;
 use super::error::{DomainError, Fault, faults};
 use super::events::UserChange;
@@ -15,8 +16,10 @@ use super::values::{
 };
 use crate::notify::templates::Lang;
 use crate::store::users;
-use crate::store::users::{NewUser, ProfileValues, UserFilter, UserRow};
-use app::model::{Actor, Gender, OrgId, UserListPage, UserListQuery, UserState, UserSummary};
+use crate::store::users::{ListCursor, ListOrder, NewUser, ProfileValues, UserFilter, UserRow};
+use app::model::{
+    Actor, Gender, OrgId, UserListPage, UserListQuery, UserSort, UserState, UserSummary,
+};
 use serde_json::json;
 
 /// An external identity link on import (contract 3.1 `idps`).
@@ -445,13 +448,37 @@ impl Services {
         let filter = UserFilter {
             org_ids: allowed.map(|ids| ids.into_iter().map(|id| id.0).collect()),
             prefix: Some(query.search.trim().to_lowercase()).filter(|prefix| !prefix.is_empty()),
+            state: query.state.map(|state| i32::from(state.as_number())),
+        };
+        let order = match query.sort {
+            UserSort::Username => ListOrder::Username,
+            UserSort::DisplayName => ListOrder::DisplayName,
+            UserSort::Email => ListOrder::Email,
+            UserSort::Created => ListOrder::Created,
+            UserSort::State => ListOrder::State,
+        };
+        let after = match query.after.as_deref() {
+            None => None,
+            Some(text) => Some(
+                ListCursor::decode(text)
+                    .filter(|cursor| order.accepts(cursor))
+                    .ok_or(DomainError::Invalid(faults::LIST_CURSOR_INVALID))?,
+            ),
         };
         let limit = i64::from(query.limit.clamp(1, 100));
         let mut conn = self.db().conn().await?;
-        let mut rows = users::list(conn.exec(), &filter, query.after.as_deref(), limit + 1).await?;
+        let mut rows = users::list(
+            conn.exec(),
+            &filter,
+            order,
+            query.descending,
+            after.as_ref(),
+            limit + 1,
+        )
+        .await?;
         let next_cursor = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
-            rows.last().map(|row| row.username_key.clone())
+            rows.last().map(|row| order.cursor_of(row).encode())
         } else {
             None
         };
@@ -460,6 +487,11 @@ impl Services {
             users: rows
                 .into_iter()
                 .map(|row| UserSummary {
+                    avatar_url: row
+                        .avatar_key
+                        .as_deref()
+                        .map(|key| self.avatar_url(&row.org_id, key)),
+                    created_at: rfc3339(row.created_at),
                     id: row.id.into(),
                     org_id: OrgId(row.org_id),
                     username: row.username,

@@ -319,7 +319,7 @@ pub async fn reset_failed_passwords(exec: Exec<'_>, id: &str) -> Result<(), Stor
     Ok(())
 }
 
-/// A row of the admin list.
+/// A row of the admin list, with the keys its cursor is made of.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserListRow {
     pub id: String,
@@ -327,9 +327,87 @@ pub struct UserListRow {
     pub username: String,
     pub username_key: String,
     pub display_name: String,
+    pub display_name_key: String,
     pub email: String,
+    pub email_key: String,
     pub email_verified: bool,
     pub state: i32,
+    pub avatar_key: Option<String>,
+    pub created_at: i64,
+}
+
+/// The column the admin list is ordered by. Each order is a keyset over an index (migration
+/// 0004), so every page costs the same however deep it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListOrder {
+    Username,
+    DisplayName,
+    Email,
+    Created,
+    State,
+}
+
+impl ListOrder {
+    /// The sort column and the unique column that breaks ties.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            ListOrder::Username => ("username_key", "id"),
+            ListOrder::DisplayName => ("display_name_key", "id"),
+            ListOrder::Email => ("email_key", "id"),
+            ListOrder::Created => ("created_at", "id"),
+            ListOrder::State => ("state", "username_key"),
+        }
+    }
+
+    /// Whether a cursor was made for this order (a number for dates and states, text for
+    /// the rest); binding another kind would fail on PostgreSQL.
+    pub fn accepts(self, cursor: &ListCursor) -> bool {
+        let numeric = matches!(self, ListOrder::Created | ListOrder::State);
+        numeric == matches!(cursor.key, CursorKey::Number(_))
+    }
+
+    /// Where a row sits in this order: the cursor that continues after it.
+    pub fn cursor_of(self, row: &UserListRow) -> ListCursor {
+        let (key, tie) = match self {
+            ListOrder::Username => (CursorKey::Text(row.username_key.clone()), &row.id),
+            ListOrder::DisplayName => (CursorKey::Text(row.display_name_key.clone()), &row.id),
+            ListOrder::Email => (CursorKey::Text(row.email_key.clone()), &row.id),
+            ListOrder::Created => (CursorKey::Number(row.created_at), &row.id),
+            ListOrder::State => (CursorKey::Number(i64::from(row.state)), &row.username_key),
+        };
+        ListCursor {
+            key,
+            tie: tie.clone(),
+        }
+    }
+}
+
+/// The sort value of a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum CursorKey {
+    Number(i64),
+    Text(String),
+}
+
+/// The position after which a page of the admin list starts: the last row's sort value and
+/// tie-breaker. Opaque to clients (encoded as a small JSON array).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListCursor {
+    pub key: CursorKey,
+    pub tie: String,
+}
+
+impl ListCursor {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(&(&self.key, &self.tie)).unwrap_or_default()
+    }
+
+    /// `None` for anything this list did not hand out.
+    pub fn decode(text: &str) -> Option<ListCursor> {
+        let (key, tie): (CursorKey, String) = serde_json::from_str(text).ok()?;
+        Some(ListCursor { key, tie })
+    }
 }
 
 /// Which humans the admin list shows.
@@ -339,14 +417,21 @@ pub struct UserFilter {
     pub org_ids: Option<Vec<String>>,
     /// Lower-cased prefix of the username, email, first, last or display name.
     pub prefix: Option<String>,
+    /// Only users in this state (`UserState` number).
+    pub state: Option<i32>,
 }
 
 fn push_filter<'q, DB: sqlx::Database>(builder: &mut QueryBuilder<DB>, filter: &'q UserFilter)
 where
+    i32: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     builder.push(" WHERE kind = 'human'");
+    if let Some(state) = filter.state {
+        builder.push(" AND state = ");
+        builder.push_bind(state);
+    }
     if let Some(org_ids) = &filter.org_ids {
         builder.push(" AND org_id IN (");
         let mut separated = builder.separated(", ");
@@ -387,24 +472,41 @@ where
     }
 }
 
-/// One page of humans ordered by username, after `after_key` (a lower-cased username).
+/// One page of humans in `order` (descending when asked), after `after`.
 pub async fn list(
     exec: Exec<'_>,
     filter: &UserFilter,
-    after_key: Option<&str>,
+    order: ListOrder,
+    descending: bool,
+    after: Option<&ListCursor>,
     limit: i64,
 ) -> Result<Vec<UserListRow>, StoreError> {
+    let (column, tie) = order.columns();
+    let (compare, direction) = if descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     Ok(run!(exec, |conn| {
         let mut builder = QueryBuilder::new(
-            "SELECT id, org_id, username, username_key, display_name, email, email_verified, \
-             state FROM users",
+            "SELECT id, org_id, username, username_key, display_name, display_name_key, email, \
+             email_key, email_verified, state, avatar_key, created_at FROM users",
         );
         push_filter(&mut builder, filter);
-        if let Some(after_key) = after_key {
-            builder.push(" AND username_key > ");
-            builder.push_bind(after_key);
+        if let Some(after) = after {
+            // A row-value comparison: (column, tie) strictly after the cursor.
+            builder.push(format!(" AND ({column}, {tie}) {compare} ("));
+            match &after.key {
+                CursorKey::Number(number) => builder.push_bind(*number),
+                CursorKey::Text(text) => builder.push_bind(text.clone()),
+            };
+            builder.push(", ");
+            builder.push_bind(after.tie.clone());
+            builder.push(")");
         }
-        builder.push(" ORDER BY username_key LIMIT ");
+        builder.push(format!(
+            " ORDER BY {column} {direction}, {tie} {direction} LIMIT "
+        ));
         builder.push_bind(limit);
         builder
             .build_query_as::<UserListRow>()

@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod admin_list;
 mod avatars;
 mod delivery;
 mod factors;

@@ -1,6 +1,6 @@
 use crate::api::admin_users::list_users;
-use crate::components::ErrorBanner;
-use crate::model::{Me, UserListQuery, UserState};
+use crate::components::{Avatar, ErrorBanner};
+use crate::model::{Me, UserListQuery, UserSort, UserState};
 use crate::session::AdminOnly;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,26 +17,83 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// The states the list can be narrowed to, in the order the filter offers them.
+const STATE_FILTERS: [UserState; 4] = [
+    UserState::Active,
+    UserState::Initial,
+    UserState::Locked,
+    UserState::Inactive,
+];
+
 #[component]
 fn UserList(me: Me) -> impl IntoView {
     let search = RwSignal::new(String::new());
+    let state_filter = RwSignal::new(None::<UserState>);
+    let sort = RwSignal::new((UserSort::Username, false));
     // Cursors of the pages before the current one, so "Previous" can go back.
     let cursors = RwSignal::new(Vec::<Option<String>>::new());
     let after = RwSignal::new(None::<String>);
     let page = Resource::new(
-        move || (search.get(), after.get()),
-        |(search, after)| {
+        move || (search.get(), state_filter.get(), sort.get(), after.get()),
+        |(search, state, (sort, descending), after)| {
             list_users(UserListQuery {
                 search,
                 after,
                 limit: PAGE_SIZE,
+                sort,
+                descending,
+                state,
             })
         },
     );
-    let on_search = move |event: leptos::ev::Event| {
-        search.set(event_target_value(&event));
+    let start_over = move || {
         cursors.set(Vec::new());
         after.set(None);
+    };
+    let on_search = move |event: leptos::ev::Event| {
+        search.set(event_target_value(&event));
+        start_over();
+    };
+    let on_state = move |event: leptos::ev::Event| {
+        let value = event_target_value(&event);
+        state_filter.set(
+            STATE_FILTERS
+                .into_iter()
+                .find(|state| state.proto_name() == value),
+        );
+        start_over();
+    };
+    let sort_by = move |column: UserSort| {
+        sort.update(|(current, descending)| {
+            if *current == column {
+                *descending = !*descending;
+            } else {
+                *current = column;
+                *descending = false;
+            }
+        });
+        start_over();
+    };
+    // A column header that sorts by its column; screen readers hear the order through aria-sort.
+    let header = move |column: UserSort, label: &'static str| {
+        let aria_sort = move || match sort.get() {
+            (current, false) if current == column => "ascending",
+            (current, true) if current == column => "descending",
+            _ => "none",
+        };
+        let arrow = move || match sort.get() {
+            (current, false) if current == column => "▲",
+            (current, true) if current == column => "▼",
+            _ => "",
+        };
+        view! {
+            <th scope="col" aria-sort=aria_sort>
+                <button type="button" class="sort" on:click=move |_| sort_by(column)>
+                    {label}
+                    <span class="sort-arrow" aria-hidden="true">{arrow}</span>
+                </button>
+            </th>
+        }
     };
 
     view! {
@@ -53,16 +110,43 @@ fn UserList(me: Me) -> impl IntoView {
                         }
                     })}
             </div>
-            <form role="search" on:submit=|event: leptos::ev::SubmitEvent| event.prevent_default()>
-                <label for="user-search">"Search by name, username or email"</label>
-                <input
-                    id="user-search"
-                    type="search"
-                    placeholder="Start of a name, username or email"
-                    prop:value=move || search.get()
-                    on:input=on_search
-                    autocomplete="off"
-                />
+            <form
+                role="search"
+                class="list-filters"
+                on:submit=|event: leptos::ev::SubmitEvent| event.prevent_default()
+            >
+                <div class="field">
+                    <label for="user-search">"Search by name, username or email"</label>
+                    <input
+                        id="user-search"
+                        type="search"
+                        placeholder="Start of a name, username or email"
+                        prop:value=move || search.get()
+                        on:input=on_search
+                        autocomplete="off"
+                    />
+                </div>
+                <div class="field">
+                    <label for="state-filter">"State"</label>
+                    <select id="state-filter" on:change=on_state>
+                        <option value="" selected=move || state_filter.get().is_none()>
+                            "All states"
+                        </option>
+                        {STATE_FILTERS
+                            .into_iter()
+                            .map(|state| {
+                                view! {
+                                    <option
+                                        value=state.proto_name()
+                                        selected=move || state_filter.get() == Some(state)
+                                    >
+                                        {state.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
             </form>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || {
@@ -92,10 +176,11 @@ fn UserList(me: Me) -> impl IntoView {
                                         <table class="users">
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"Username"</th>
-                                                    <th scope="col">"Display name"</th>
-                                                    <th scope="col">"Email"</th>
-                                                    <th scope="col">"State"</th>
+                                                    {header(UserSort::Username, "Username")}
+                                                    {header(UserSort::DisplayName, "Display name")}
+                                                    {header(UserSort::Email, "Email")}
+                                                    {header(UserSort::State, "State")}
+                                                    {header(UserSort::Created, "Created")}
                                                 </tr>
                                             </thead>
                                             <tbody>
@@ -104,10 +189,23 @@ fn UserList(me: Me) -> impl IntoView {
                                                     .into_iter()
                                                     .map(|user| {
                                                         let href = format!("/admin/users/{}", user.id);
+                                                        let avatar_url = user.avatar_url.clone();
+                                                        let created = user
+                                                            .created_at
+                                                            .get(..10)
+                                                            .unwrap_or(&user.created_at)
+                                                            .to_owned();
                                                         view! {
                                                             <tr>
                                                                 <td>
-                                                                    <A href=href>{user.username}</A>
+                                                                    <span class="user-cell">
+                                                                        <Avatar
+                                                                            url=Signal::derive(move || avatar_url.clone())
+                                                                            name=user.display_name.clone()
+                                                                            size="small"
+                                                                        />
+                                                                        <A href=href>{user.username}</A>
+                                                                    </span>
                                                                 </td>
                                                                 <td>{user.display_name}</td>
                                                                 <td>
@@ -119,6 +217,9 @@ fn UserList(me: Me) -> impl IntoView {
                                                                 </td>
                                                                 <td>
                                                                     <StateBadge state=user.state />
+                                                                </td>
+                                                                <td>
+                                                                    <time datetime=user.created_at.clone()>{created}</time>
                                                                 </td>
                                                             </tr>
                                                         }
