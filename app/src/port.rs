@@ -5,11 +5,11 @@
 
 use crate::model::{
     AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
-    CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, FactorsView, ImportOutcome,
-    ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView, ProfileForm,
-    ProfileView, PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge,
-    ResetPasswordForm, SecondFactorChoice, ServiceAccountView, SignInOutcome, TokenId, TotpSetup,
-    UserDetail, UserId, UserListPage, UserListQuery,
+    CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, FactorsView, HistoryPage,
+    ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView,
+    ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
+    RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
+    SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
 };
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
@@ -96,6 +96,12 @@ pub trait Backend: Send + Sync + 'static {
         user_id: UserId,
         action: AdminUserAction,
     ) -> Result<UserDetail, AppError>;
+    async fn user_history(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        before: Option<i64>,
+    ) -> Result<HistoryPage, AppError>;
     async fn user_messages(
         &self,
         actor: &Actor,

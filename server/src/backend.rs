@@ -13,8 +13,8 @@ use crate::web::CookieSettings;
 use app::model::{
     AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
     CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, ErrorCode, FactorsView, Gate,
-    ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView,
-    ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
+    HistoryPage, ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView,
+    PasskeyLinkView, ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
     RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
     SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
 };
@@ -472,6 +472,18 @@ impl Backend for RosterBackend {
             self.detail(&row).await
         };
         result.await.map_err(app_error)
+    }
+
+    async fn user_history(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        before: Option<i64>,
+    ) -> Result<HistoryPage, AppError> {
+        self.services
+            .user_history(actor, user_id.as_str(), before)
+            .await
+            .map_err(app_error)
     }
 
     async fn user_messages(

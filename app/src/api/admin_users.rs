@@ -1,8 +1,8 @@
 //! Admin views of users: list, import, detail and profile changes.
 
 use crate::model::{
-    AdminUserAction, AppError, ImportOutcome, ImportUserForm, MessageView, OrgView, ProfileForm,
-    UserDetail, UserId, UserListPage, UserListQuery,
+    AdminUserAction, AppError, HistoryPage, ImportOutcome, ImportUserForm, MessageView, OrgView,
+    ProfileForm, UserDetail, UserId, UserListPage, UserListQuery,
 };
 use leptos::prelude::*;
 use server_fn::codec::Json;
@@ -54,6 +54,14 @@ pub async fn run_admin_user_action(
 ) -> Result<UserDetail, AppError> {
     let (backend, actor) = crate::port::context()?;
     crate::port::respond(backend.admin_user_action(&actor, user_id, action).await)
+}
+
+/// The changes to a user (newest first, 50 at a time, older than sequence `before`), with who
+/// made them. Needs `user.read` on the user's organisation.
+#[server(endpoint = "user_history", input = Json)]
+pub async fn user_history(user_id: UserId, before: Option<i64>) -> Result<HistoryPage, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.user_history(&actor, user_id, before).await)
 }
 
 /// The mails and SMS sent to a user, with every delivery attempt. Needs `user.read`.

@@ -7,6 +7,7 @@ mod actor;
 mod contact;
 mod error;
 mod factors;
+mod history;
 mod ids;
 mod service_accounts;
 mod session;
@@ -20,6 +21,7 @@ pub use factors::{
     FactorsView, PasskeyLinkView, PublicKeyCredential, RegisterPublicKeyCredential,
     RegistrationChallenge, RequestChallengeResponse, SecondFactorChoice, TotpSetup,
 };
+pub use history::{HistoryActor, HistoryEntry, HistoryPage};
 pub use ids::{OrgId, TokenId, UserId};
 pub use service_accounts::{
     CreateServiceAccountForm, CreatedServiceAccount, ServiceAccountView, TokenView,

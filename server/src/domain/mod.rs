@@ -13,6 +13,7 @@ pub mod contact;
 pub mod error;
 mod events;
 pub mod factors;
+pub mod history;
 pub mod ids;
 pub mod messages;
 mod messaging;

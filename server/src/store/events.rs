@@ -54,3 +54,20 @@ pub async fn for_aggregate(
         .fetch_all(conn)
         .await?))
 }
+
+/// Up to `limit` events of one aggregate with a sequence below `before`, newest first.
+pub async fn page_for_aggregate(
+    exec: Exec<'_>,
+    aggregate_id: &str,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>, StoreError> {
+    let sql = "SELECT aggregate_id, sequence, event_type, payload, actor_id, created_at \
+        FROM events WHERE aggregate_id = $1 AND sequence < $2 ORDER BY sequence DESC LIMIT $3";
+    Ok(run!(exec, |conn| sqlx::query_as::<_, EventRow>(sql)
+        .bind(aggregate_id)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?))
+}

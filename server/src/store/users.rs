@@ -635,3 +635,25 @@ pub async fn list_machines(exec: Exec<'_>) -> Result<Vec<UserRow>, StoreError> {
         .fetch_all(conn)
         .await?))
 }
+
+/// Usernames and kinds of the given users (for showing who made a change).
+pub async fn names_of(
+    exec: Exec<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(run!(exec, |conn| {
+        let mut builder = QueryBuilder::new("SELECT id, username, kind FROM users WHERE id IN (");
+        let mut separated = builder.separated(", ");
+        for id in ids {
+            separated.push_bind(id.as_str());
+        }
+        builder.push(")");
+        builder
+            .build_query_as::<(String, String, String)>()
+            .fetch_all(conn)
+            .await?
+    }))
+}

@@ -8,6 +8,7 @@ mod admin_list;
 mod avatars;
 mod delivery;
 mod factors;
+mod history;
 mod import_file;
 mod migrations;
 mod rest_contact;

@@ -7,6 +7,7 @@ mod service_accounts;
 mod user;
 mod user_actions;
 mod user_factors;
+mod user_history;
 mod users;
 
 pub use import::ImportPage;

@@ -1,13 +1,15 @@
 use super::users::StateBadge;
-use crate::api::admin_users::{UpdateUserProfile, get_user_detail, user_messages};
+use crate::api::admin_users::{UpdateUserProfile, get_user_detail, user_history, user_messages};
 use crate::api::factors::user_factors;
 use crate::components::{Avatar, AvatarEditor, AvatarTarget, ErrorBanner};
 use crate::model::{
-    AppError, FactorsView, Me, MessageView, ProfileForm, ProfileView, UserDetail, UserId,
+    AppError, FactorsView, HistoryPage, Me, MessageView, ProfileForm, ProfileView, UserDetail,
+    UserId,
 };
 use crate::pages::admin::ProfileEditor;
 use crate::pages::admin::user_actions::UserActions;
 use crate::pages::admin::user_factors::UserFactors;
+use crate::pages::admin::user_history::UserHistory;
 use crate::session::AdminOnly;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,6 +35,7 @@ fn UserView(me: Me) -> impl IntoView {
     let resources = UserResources {
         messages: Resource::new(user_id, user_messages),
         factors: Resource::new(user_id, user_factors),
+        history: Resource::new(user_id, |id| user_history(id, None)),
     };
     view! {
         <section class="card wide">
@@ -61,6 +64,7 @@ fn UserView(me: Me) -> impl IntoView {
 struct UserResources {
     messages: Resource<Result<Vec<MessageView>, AppError>>,
     factors: Resource<Result<FactorsView, AppError>>,
+    history: Resource<Result<HistoryPage, AppError>>,
 }
 
 /// The loaded user: facts, profile form and the other operations, all showing the newest state.
@@ -77,6 +81,18 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
     });
     let save_id = id.clone();
     let picture_id = id.clone();
+    let history_id = id.clone();
+    // Any change to the user (profile, contact, password, state, picture) adds to the history.
+    Effect::new(move |previous: Option<Option<(u64, Option<String>)>>| {
+        let version = current.with(|user| {
+            user.as_ref()
+                .map(|user| (user.sequence, user.profile.avatar_url.clone()))
+        });
+        if previous.is_some_and(|previous| previous != version) {
+            resources.history.refetch();
+        }
+        version
+    });
     let display_name = current
         .with_untracked(|user| user.as_ref().map(|user| user.profile.display_name.clone()))
         .unwrap_or_default();
@@ -123,6 +139,7 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
             view! { <p class="muted">"You may view but not change users."</p> }.into_any()
         }}
         <UserFactors user_id=id can_write=me.can_write_users loaded=resources.factors />
+        <UserHistory user_id=history_id loaded=resources.history />
     }
 }
 
