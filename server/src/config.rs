@@ -1,7 +1,7 @@
 //! Every setting, from `ROSTER_*` environment variables, with documented defaults, validated at
 //! start. Secrets never appear in `Debug` output.
 
-use crate::domain::password::{HashCost, PasswordPolicy};
+use crate::domain::password::{HashCost, PasswordPolicy, caps};
 use crate::notify::sms::WebhookSettings;
 use crate::notify::smtp::{SmtpSecurity, SmtpSettings};
 use app::model::Role;
@@ -189,6 +189,32 @@ impl Config {
                 name: "ROSTER_ARGON2_MEMORY_KIB",
                 problem: "Argon2id below the OWASP floor (19456 KiB, 2 iterations)".to_owned(),
             });
+        }
+        // Roster refuses to verify hashes above the caps (an imported hash could otherwise stall
+        // sign-in), so its own hashes must stay within them.
+        for (name, value, cap) in [
+            (
+                "ROSTER_ARGON2_MEMORY_KIB",
+                hash_cost.memory_kib,
+                caps::ARGON2_MAX_MEMORY_KIB,
+            ),
+            (
+                "ROSTER_ARGON2_ITERATIONS",
+                hash_cost.iterations,
+                caps::ARGON2_MAX_ITERATIONS,
+            ),
+            (
+                "ROSTER_ARGON2_PARALLELISM",
+                hash_cost.parallelism,
+                caps::ARGON2_MAX_PARALLELISM,
+            ),
+        ] {
+            if value > cap {
+                return Err(ConfigError {
+                    name,
+                    problem: format!("at most {cap}, got {value}"),
+                });
+            }
         }
         let smtp = match get("ROSTER_SMTP_HOST") {
             None => None,
@@ -388,6 +414,20 @@ mod tests {
                 .name,
             "ROSTER_ARGON2_MEMORY_KIB"
         );
+        for (name, too_much) in [
+            ("ROSTER_ARGON2_MEMORY_KIB", "262145"),
+            ("ROSTER_ARGON2_ITERATIONS", "11"),
+            ("ROSTER_ARGON2_PARALLELISM", "17"),
+        ] {
+            assert_eq!(config_error(&[(name, too_much)]), name);
+        }
+        let at_caps = config(&[
+            ("ROSTER_ARGON2_MEMORY_KIB", "262144"),
+            ("ROSTER_ARGON2_ITERATIONS", "10"),
+            ("ROSTER_ARGON2_PARALLELISM", "16"),
+        ])
+        .unwrap();
+        assert_eq!(at_caps.hash_cost.memory_kib, 262_144);
     }
 
     #[test]
