@@ -5,7 +5,8 @@
 use crate::common::{TestApp, TestDb, error_body, pgv_body};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use server::domain::clock::rfc3339;
+use server::domain::clock::{Clock, SystemClock, rfc3339};
+use std::sync::Arc;
 
 on_both_databases!(
     import_answers_with_the_contract_shape,
@@ -14,6 +15,7 @@ on_both_databases!(
     reads_follow_the_contract,
     profile_update_is_a_full_replacement,
     authentication_and_the_org_context,
+    the_bootstrap_token_is_written_before_the_instance_exists,
 );
 
 fn minnie() -> Value {
@@ -795,4 +797,71 @@ fn merge(target: &mut Value, patch: Value) {
         }
         (target, patch) => *target = patch,
     }
+}
+
+async fn the_bootstrap_token_is_written_before_the_instance_exists(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // A path nobody can create, root included: its parent is a file.
+    let blocker = dir.path().join("not-a-directory");
+    std::fs::write(&blocker, "x").unwrap();
+    let unwritable = blocker.join("pat.txt");
+    let start = |path: std::path::PathBuf| {
+        let clock = clock.clone();
+        async move {
+            let path = path.display().to_string();
+            TestApp::try_start_with(db, clock, &[("ROSTER_BOOTSTRAP_PAT_PATH", &path)]).await
+        }
+    };
+    let Err(error) = start(unwritable.clone()).await else {
+        panic!("the start must fail when the token cannot be written");
+    };
+    assert!(
+        error.contains("ROSTER_BOOTSTRAP_PAT_PATH") && error.contains("not-a-directory/pat.txt"),
+        "{error}"
+    );
+    // An existing file is never overwritten.
+    let existing = dir.path().join("existing.pat");
+    std::fs::write(&existing, "someone else's\n").unwrap();
+    let Err(error) = start(existing.clone()).await else {
+        panic!("the start must fail when the token file exists");
+    };
+    assert!(error.contains("ROSTER_BOOTSTRAP_PAT_PATH"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap(),
+        "someone else's\n"
+    );
+
+    // Nothing was created, so the next start is still the first: it writes the token.
+    let good = dir.path().join("tokens").join("bootstrap.pat");
+    let app = start(good.clone()).await.unwrap();
+    assert!(app.roster.bootstrap.created);
+    assert_eq!(
+        app.roster.bootstrap.pat_written_to.as_deref(),
+        Some(good.as_path())
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&good).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(!app.token.is_empty());
+    let reply = import(&app, &minnie()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let accounts = app
+        .roster
+        .services
+        .list_service_accounts(&app.owner().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts.len(),
+        1,
+        "one bootstrap account, none left from the failures"
+    );
+    let (signed_in, _) = app
+        .sign_in(crate::common::ADMIN, crate::common::ADMIN_PASSWORD)
+        .await;
+    assert_eq!(signed_in.body, json!("SignedIn"));
 }
