@@ -550,6 +550,32 @@ async fn admins_list_search_and_edit_users(db: &TestDb) {
         .await;
     assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
     assert_eq!(invalid.body["field"], "email");
+    // The form refuses what REST's request validation refuses, though it has no such layer: a
+    // local part over 64 characters.
+    let long_local = format!("{}@example.com", "f".repeat(65));
+    let refused = app
+        .server_fn("import_user", Some(&cookie), form("fay", &long_local))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(refused.body["field"], "email");
+    assert_eq!(refused.body["message"], "Email is invalid");
+    let over_rest = app
+        .api(
+            Method::POST,
+            "/users/human/_import",
+            Some(&json!({"userName": "fay", "profile": {"firstName": "Fay", "lastName": "Ray"}, "email": {"email": long_local}})),
+        )
+        .await;
+    assert_eq!(over_rest.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        over_rest.body,
+        crate::common::pgv_body(
+            "invalid ImportHumanUserRequest.Email: embedded message failed validation | caused by: \
+             invalid ImportHumanUserRequest_Email.Email: value must be a valid email address | \
+             caused by: email address local phrase cannot exceed 64 characters"
+        ),
+        "REST still answers with its validation layer's body"
+    );
     let taken = app
         .server_fn(
             "import_user",
