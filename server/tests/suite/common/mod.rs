@@ -338,10 +338,20 @@ impl TestApp {
 
     /// Signs in through the server function and returns the `Cookie` header value.
     pub async fn sign_in(&self, login: &str, password: &str) -> (Reply, Option<String>) {
+        self.sign_in_from(None, login, password).await
+    }
+
+    /// Signs in from a browser that already holds `cookie`.
+    pub async fn sign_in_from(
+        &self,
+        cookie: Option<&str>,
+        login: &str,
+        password: &str,
+    ) -> (Reply, Option<String>) {
         let reply = self
             .server_fn(
                 "sign_in",
-                None,
+                cookie,
                 serde_json::json!({ "login": login, "password": password }),
             )
             .await;
