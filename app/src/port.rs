@@ -22,9 +22,11 @@ pub type SetCookie = String;
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     // --- session (anyone) ---
-    /// Checks a username or email plus password and opens a session.
+    /// Checks a username or email plus password and opens a session; the session `actor`
+    /// came with (this browser's previous one) ends.
     async fn sign_in(
         &self,
+        actor: &Actor,
         login: String,
         password: String,
     ) -> Result<(SignInOutcome, SetCookie), AppError>;
@@ -157,8 +159,10 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         conditional: bool,
     ) -> Result<AuthenticationChallenge, AppError>;
+    /// Signs in with a passkey; like [`Backend::sign_in`], the browser's previous session ends.
     async fn finish_passkey_sign_in(
         &self,
+        actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
     ) -> Result<(SignInOutcome, SetCookie), AppError>;

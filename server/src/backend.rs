@@ -128,12 +128,26 @@ impl RosterBackend {
             sequence: row.sequence.max(0) as u64,
         })
     }
+
+    /// After a successful sign-in, ends the session the browser came with (if its cookie was
+    /// still valid): a browser holds one session, and signing in again, as the same person or
+    /// another, terminates the old one (ASVS 5.0 7.2.4). A failed sign-in ends nothing.
+    async fn end_replaced_session(&self, actor: &Actor) -> Result<(), AppError> {
+        if let Actor::Human(auth) = actor
+            && auth.session_key.is_some()
+        {
+            tracing::info!(user_id = %auth.user_id, "a new sign-in replaces this browser's session");
+            self.services.sign_out(actor).await.map_err(app_error)?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
 impl Backend for RosterBackend {
     async fn sign_in(
         &self,
+        actor: &Actor,
         login: String,
         password: String,
     ) -> Result<(SignInOutcome, SetCookie), AppError> {
@@ -142,6 +156,7 @@ impl Backend for RosterBackend {
             .sign_in(&login, &password)
             .await
             .map_err(app_error)?;
+        self.end_replaced_session(actor).await?;
         Ok((
             signed_in.outcome,
             self.cookies.set(signed_in.token.as_str()),
@@ -622,6 +637,7 @@ impl Backend for RosterBackend {
 
     async fn finish_passkey_sign_in(
         &self,
+        actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
     ) -> Result<(SignInOutcome, SetCookie), AppError> {
@@ -630,6 +646,7 @@ impl Backend for RosterBackend {
             .finish_passkey_sign_in(&ceremony_id, &response)
             .await
             .map_err(app_error)?;
+        self.end_replaced_session(actor).await?;
         Ok((
             signed_in.outcome,
             self.cookies.set(signed_in.token.as_str()),

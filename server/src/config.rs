@@ -1,7 +1,7 @@
 //! Every setting, from `ROSTER_*` environment variables, with documented defaults, validated at
 //! start. Secrets never appear in `Debug` output.
 
-use crate::domain::password::{HashCost, PasswordPolicy};
+use crate::domain::password::{HashCost, PasswordPolicy, caps};
 use crate::notify::sms::WebhookSettings;
 use crate::notify::smtp::{SmtpSecurity, SmtpSettings};
 use app::model::Role;
@@ -54,8 +54,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// Roster's settings. See README.md for the table of names and defaults.
-#[derive(Clone, Debug)]
+/// Roster's settings. See README.md for the table of names and defaults. `Debug` redacts the
+/// database password (see [`redact_url`]).
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub db_max_connections: u32,
@@ -86,6 +87,99 @@ pub struct Config {
     pub lockout_max_otp_attempts: i64,
     /// The name authenticator apps and passkey prompts show.
     pub product_name: String,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every field, so a new one cannot be forgotten silently: destructured, not accessed.
+        let Config {
+            database_url,
+            db_max_connections,
+            listen,
+            public_url,
+            org_name,
+            admin_username,
+            admin_password,
+            admin_email,
+            outbox_dir,
+            bootstrap_pat_path,
+            bootstrap_pat_role,
+            secret_key,
+            site_root,
+            log_filter,
+            log_format,
+            password_policy,
+            hash_cost,
+            run_outbox_worker,
+            smtp,
+            sms_webhook,
+            lockout_max_password_attempts,
+            lockout_max_otp_attempts,
+            product_name,
+        } = self;
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(database_url))
+            .field("db_max_connections", db_max_connections)
+            .field("listen", listen)
+            .field("public_url", &public_url.as_str())
+            .field("org_name", org_name)
+            .field("admin_username", admin_username)
+            .field("admin_password", admin_password)
+            .field("admin_email", admin_email)
+            .field("outbox_dir", outbox_dir)
+            .field("bootstrap_pat_path", bootstrap_pat_path)
+            .field("bootstrap_pat_role", bootstrap_pat_role)
+            .field("secret_key", secret_key)
+            .field("site_root", site_root)
+            .field("log_filter", log_filter)
+            .field("log_format", log_format)
+            .field("password_policy", password_policy)
+            .field("hash_cost", hash_cost)
+            .field("run_outbox_worker", run_outbox_worker)
+            .field("smtp", smtp)
+            .field("sms_webhook", sms_webhook)
+            .field(
+                "lockout_max_password_attempts",
+                lockout_max_password_attempts,
+            )
+            .field("lockout_max_otp_attempts", lockout_max_otp_attempts)
+            .field("product_name", product_name)
+            .finish()
+    }
+}
+
+/// A URL fit for logs: a password in its user info or in a `password` query parameter (both
+/// of which sqlx reads) is replaced by `redacted`. Text that does not parse as a URL but could
+/// hold credentials (it has an `@`) is hidden entirely.
+pub fn redact_url(value: &str) -> String {
+    let Ok(mut url) = Url::parse(value) else {
+        return if value.contains('@') {
+            "(unparsable URL, redacted)".to_owned()
+        } else {
+            value.to_owned()
+        };
+    };
+    if url.password().is_some() && url.set_password(Some("redacted")).is_err() {
+        return "(URL with a password, redacted)".to_owned();
+    }
+    let has_secret_param = url
+        .query_pairs()
+        .any(|(key, _)| key.eq_ignore_ascii_case("password"));
+    if has_secret_param {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key.eq_ignore_ascii_case("password") {
+                    "redacted".to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 /// The default SQLite database.
@@ -189,6 +283,32 @@ impl Config {
                 name: "ROSTER_ARGON2_MEMORY_KIB",
                 problem: "Argon2id below the OWASP floor (19456 KiB, 2 iterations)".to_owned(),
             });
+        }
+        // Roster refuses to verify hashes above the caps (an imported hash could otherwise stall
+        // sign-in), so its own hashes must stay within them.
+        for (name, value, cap) in [
+            (
+                "ROSTER_ARGON2_MEMORY_KIB",
+                hash_cost.memory_kib,
+                caps::ARGON2_MAX_MEMORY_KIB,
+            ),
+            (
+                "ROSTER_ARGON2_ITERATIONS",
+                hash_cost.iterations,
+                caps::ARGON2_MAX_ITERATIONS,
+            ),
+            (
+                "ROSTER_ARGON2_PARALLELISM",
+                hash_cost.parallelism,
+                caps::ARGON2_MAX_PARALLELISM,
+            ),
+        ] {
+            if value > cap {
+                return Err(ConfigError {
+                    name,
+                    problem: format!("at most {cap}, got {value}"),
+                });
+            }
         }
         let smtp = match get("ROSTER_SMTP_HOST") {
             None => None,
@@ -325,7 +445,9 @@ fn parse_key(value: &str) -> Result<SecretKey, ConfigError> {
         name: "ROSTER_SECRET_KEY",
         problem: "expected 64 hex characters (32 bytes)".to_owned(),
     };
-    if value.len() != 64 {
+    // Only ASCII hex digits, checked first: slicing non-ASCII text by bytes would panic, and
+    // `from_str_radix` would take a sign (`+f`).
+    if value.len() != 64 || !value.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(error());
     }
     let mut key = [0_u8; 32];
@@ -388,6 +510,20 @@ mod tests {
                 .name,
             "ROSTER_ARGON2_MEMORY_KIB"
         );
+        for (name, too_much) in [
+            ("ROSTER_ARGON2_MEMORY_KIB", "262145"),
+            ("ROSTER_ARGON2_ITERATIONS", "11"),
+            ("ROSTER_ARGON2_PARALLELISM", "17"),
+        ] {
+            assert_eq!(config_error(&[(name, too_much)]), name);
+        }
+        let at_caps = config(&[
+            ("ROSTER_ARGON2_MEMORY_KIB", "262144"),
+            ("ROSTER_ARGON2_ITERATIONS", "10"),
+            ("ROSTER_ARGON2_PARALLELISM", "16"),
+        ])
+        .unwrap();
+        assert_eq!(at_caps.hash_cost.memory_kib, 262_144);
     }
 
     #[test]
@@ -399,7 +535,10 @@ mod tests {
             ("ROSTER_SMTP_FROM", "Roster <roster@example.com>"),
             ("ROSTER_SMTP_USERNAME", "roster"),
             ("ROSTER_SMTP_PASSWORD", "smtp-secret-value"),
-            ("ROSTER_SMS_WEBHOOK_URL", "https://sms.example.com/send"),
+            (
+                "ROSTER_SMS_WEBHOOK_URL",
+                "https://sms:url-secret-value@sms.example.com/send",
+            ),
             (
                 "ROSTER_SMS_WEBHOOK_AUTHORIZATION",
                 "Bearer webhook-secret-value",
@@ -412,8 +551,62 @@ mod tests {
             "abab",
             "smtp-secret-value",
             "webhook-secret-value",
+            "url-secret-value",
         ] {
             assert!(!printed.contains(secret), "{secret} leaked");
+        }
+    }
+
+    #[test]
+    fn a_secret_key_that_is_not_hex_is_an_error_not_a_panic() {
+        for bad in [
+            format!("{}a", "\u{20ac}".repeat(21)),
+            "\u{e9}".repeat(32),
+            format!("{}\u{e9}", "a".repeat(62)),
+            format!("+f{}", "a".repeat(62)),
+            "g".repeat(64),
+        ] {
+            assert_eq!(bad.len(), 64, "{bad}");
+            let error = config(&[("ROSTER_SECRET_KEY", &bad)]).unwrap_err();
+            assert_eq!(error.name, "ROSTER_SECRET_KEY", "{bad}");
+        }
+        let good = config(&[("ROSTER_SECRET_KEY", &format!("{}0F", "a".repeat(62)))]).unwrap();
+        let SecretKeySource::Value(SecretKey(key)) = good.secret_key else {
+            panic!("a key from the value");
+        };
+        assert_eq!((key[0], key[31]), (0xaa, 0x0f));
+    }
+
+    #[test]
+    fn the_database_password_is_redacted_in_debug_output() {
+        let config = config(&[(
+            "ROSTER_DATABASE_URL",
+            "postgres://roster:db-secret-value@db.example.com:5432/roster?sslmode=require",
+        )])
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("db-secret-value"), "{printed}");
+        assert!(
+            printed
+                .contains("postgres://roster:redacted@db.example.com:5432/roster?sslmode=require"),
+            "{printed}"
+        );
+        for (url, shown) in [
+            (
+                "postgres://db.example.com/roster?user=roster&password=db-secret-value",
+                "postgres://db.example.com/roster?user=roster&password=redacted",
+            ),
+            (
+                "postgres://roster@localhost/roster",
+                "postgres://roster@localhost/roster",
+            ),
+            ("sqlite://./data/roster.db", "sqlite://./data/roster.db"),
+            (
+                "not a url:db-secret-value@host",
+                "(unparsable URL, redacted)",
+            ),
+        ] {
+            assert_eq!(redact_url(url), shown);
         }
     }
 

@@ -128,9 +128,12 @@ pub async fn finish_passkey_sign_in(
     ceremony_id: String,
     response: PublicKeyCredential,
 ) -> Result<SignInOutcome, AppError> {
-    let (backend, _) = crate::port::context()?;
-    let (outcome, cookie) =
-        crate::port::respond(backend.finish_passkey_sign_in(ceremony_id, response).await)?;
+    let (backend, actor) = crate::port::context()?;
+    let (outcome, cookie) = crate::port::respond(
+        backend
+            .finish_passkey_sign_in(&actor, ceremony_id, response)
+            .await,
+    )?;
     crate::port::set_cookie(&cookie);
     Ok(outcome)
 }

@@ -8,8 +8,8 @@ use server_fn::codec::Json;
 /// the same message.
 #[server(endpoint = "sign_in", input = Json)]
 pub async fn sign_in(login: String, password: String) -> Result<SignInOutcome, AppError> {
-    let (backend, _) = crate::port::context()?;
-    let (outcome, cookie) = crate::port::respond(backend.sign_in(login, password).await)?;
+    let (backend, actor) = crate::port::context()?;
+    let (outcome, cookie) = crate::port::respond(backend.sign_in(&actor, login, password).await)?;
     crate::port::set_cookie(&cookie);
     Ok(outcome)
 }

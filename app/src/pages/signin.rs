@@ -13,12 +13,26 @@ use leptos_router::hooks::use_query_map;
 fn destination(outcome: SignInOutcome, next: Option<String>) -> String {
     match outcome {
         SignInOutcome::SignedIn => next
-            .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+            .filter(|next| is_local_path(next))
             .unwrap_or_else(|| "/".to_owned()),
         SignInOutcome::ChangePasswordRequired => gate_path(Gate::ChangePassword).to_owned(),
         SignInOutcome::InitializationRequired => gate_path(Gate::Initialize).to_owned(),
         SignInOutcome::SecondFactorRequired => gate_path(Gate::SecondFactor).to_owned(),
     }
+}
+
+/// Whether `next` (from the query string, already percent-decoded) is a path on this site, so
+/// that following it after sign-in cannot lead to another origin (an open redirect).
+///
+/// Only the characters the app's own routes use are allowed: ASCII letters, digits and
+/// `-_./~`. That shuts out everything a browser may read as another host: `//host`, `/\host`
+/// (browsers treat `\` as `/`), tabs and newlines (stripped before parsing, so `/\t/host` is
+/// `//host`), `%`-escapes that a second decoding would turn into any of these, and look-alike
+/// Unicode slashes. Query strings are refused too; `next` only ever carries a path.
+fn is_local_path(next: &str) -> bool {
+    let bytes = next.as_bytes();
+    let allowed = |byte: &u8| byte.is_ascii_alphanumeric() || b"-_./~".contains(byte);
+    bytes.first() == Some(&b'/') && bytes.get(1) != Some(&b'/') && bytes.iter().all(allowed)
 }
 
 /// `/signin`: username or email plus password.
@@ -140,5 +154,61 @@ pub fn SignInPage() -> impl IntoView {
                 {move || if passkey.pending().get() { "Waiting for your passkey…" } else { "Sign in with a passkey" }}
             </button>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        for (next, local) in [
+            ("/", true),
+            ("/account", true),
+            ("/admin/users/301234567890123456", true),
+            ("/admin/service-accounts", true),
+            ("/signin/second-factor", true),
+            ("/a.b_c~d-e/./f", true),
+            ("", false),
+            ("account", false),
+            ("//evil.example", false),
+            ("//evil.example/account", false),
+            ("/\\evil.example", false),
+            ("/\\/evil.example", false),
+            ("\\\\evil.example", false),
+            ("/%5Cevil.example", false),
+            ("/%2F/evil.example", false),
+            ("/\t/evil.example", false),
+            ("/\n/evil.example", false),
+            ("/\r/evil.example", false),
+            ("/\u{0}/evil.example", false),
+            ("/\u{ff0f}evil.example", false),
+            ("/\u{2215}evil.example", false),
+            ("https://evil.example", false),
+            ("javascript:alert(1)", false),
+            ("/account?next=//evil.example", false),
+            ("/account#x", false),
+            ("/ /evil.example", false),
+            ("/@evil.example", false),
+        ] {
+            assert_eq!(is_local_path(next), local, "{next:?}");
+        }
+    }
+
+    #[test]
+    fn sign_in_leads_to_next_or_home_or_the_pending_step() {
+        let signed_in = |next: &str| destination(SignInOutcome::SignedIn, Some(next.to_owned()));
+        assert_eq!(signed_in("/account"), "/account");
+        assert_eq!(signed_in("/\\evil.example"), "/");
+        assert_eq!(signed_in("/\tevil.example"), "/");
+        assert_eq!(destination(SignInOutcome::SignedIn, None), "/");
+        assert_eq!(
+            destination(
+                SignInOutcome::SecondFactorRequired,
+                Some("/account".to_owned())
+            ),
+            "/signin/second-factor"
+        );
     }
 }

@@ -148,21 +148,28 @@ impl Services {
             }
             None => None,
         };
-        tx.commit().await?;
+        // The token file is written before the commit: when it cannot be, the transaction rolls
+        // back, so no service account is left whose token nobody has, and the next start (which
+        // would ignore ROSTER_BOOTSTRAP_PAT_PATH once the instance exists) tries again.
+        if let Some((path, token)) = &pat {
+            write_secret_file(path, token).await.map_err(|error| {
+                DomainError::internal(format!(
+                    "ROSTER_BOOTSTRAP_PAT_PATH: could not write the bootstrap token to {}: {error}; \
+                     nothing was created",
+                    path.display()
+                ))
+            })?;
+        }
+        if let Err(error) = tx.commit().await {
+            if let Some((path, _)) = &pat {
+                // The token in the file was never valid.
+                let _ = tokio::fs::remove_file(path).await;
+            }
+            return Err(error.into());
+        }
         tracing::info!(org_id = %org_id, admin = username.as_str(), "instance bootstrapped");
 
-        let pat_written_to = match pat {
-            Some((path, token)) => {
-                write_secret_file(&path, &token).await.map_err(|error| {
-                    DomainError::internal(format!(
-                        "could not write the bootstrap token to {}: {error}",
-                        path.display()
-                    ))
-                })?;
-                Some(path)
-            }
-            None => None,
-        };
+        let pat_written_to = pat.map(|(path, _)| path);
         Ok(BootstrapReport {
             created: true,
             admin_username: username.as_str().to_owned(),
@@ -172,7 +179,9 @@ impl Services {
     }
 }
 
-/// Writes a secret readable by the owner only.
+/// Writes a secret readable by the owner only, into a new file: an existing file is never
+/// overwritten (it may belong to something else). A file this call created is removed again when
+/// writing fails, so no half-written token is left behind.
 async fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
     if let Some(parent) = path
         .parent()
@@ -181,12 +190,22 @@ async fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
         tokio::fs::create_dir_all(parent).await?;
     }
     let mut options = tokio::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     options.mode(0o600);
+    let file = options.open(path).await?;
+    let written = write_all_and_sync(file, secret).await;
+    if written.is_err() {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    written
+}
+
+async fn write_all_and_sync(mut file: tokio::fs::File, secret: &str) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt as _;
-    let mut file = options.open(path).await?;
     file.write_all(secret.as_bytes()).await?;
     file.write_all(b"\n").await?;
-    file.flush().await
+    file.flush().await?;
+    // On disk before the transaction that makes the token valid commits.
+    file.sync_all().await
 }

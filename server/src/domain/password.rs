@@ -19,6 +19,24 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 /// The raw size bound checked before hashing, so no request can make hashing expensive.
 const MAX_PASSWORD_BYTES: usize = 4 * MAX_PASSWORD_CHARS;
 
+/// The most a stored hash may cost to verify. Anyone can make Roster verify a user's stored hash
+/// by signing in with any password, so an imported hash with extreme parameters would let them
+/// stall the server (gigabytes of memory, minutes of CPU per attempt). Hashes above these caps
+/// are refused at import and never verified at sign-in. Each cap is several times what common
+/// systems produce (and what `../shared/data/import` carries), so real exports pass.
+pub mod caps {
+    /// Argon2 memory: 256 MiB.
+    pub const ARGON2_MAX_MEMORY_KIB: u32 = 262_144;
+    pub const ARGON2_MAX_ITERATIONS: u32 = 10;
+    pub const ARGON2_MAX_PARALLELISM: u32 = 16;
+    /// scrypt's work, `128 * r * N * p` bytes: 256 MiB.
+    pub const SCRYPT_MAX_WORK_BYTES: u64 = 256 * 1024 * 1024;
+    pub const BCRYPT_MAX_COST: u32 = 15;
+    pub const SHA_CRYPT_MAX_ROUNDS: u32 = 5_000_000;
+    pub const PBKDF2_SHA256_MAX_ROUNDS: u32 = 2_000_000;
+    pub const PBKDF2_SHA512_MAX_ROUNDS: u32 = 1_000_000;
+}
+
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../../data/common-passwords.txt")
         .lines()
@@ -176,13 +194,31 @@ impl Hasher {
             .await
     }
 
-    /// Checks `password` against any supported stored hash.
+    /// Checks `password` against any supported stored hash. A hash Roster refuses to verify
+    /// (unknown format, or above the [`caps`]) never matches; the refusal is logged.
     pub async fn verify(&self, stored: &str, password: &str) -> Result<Verified, DomainError> {
         let params = self.params.clone();
         let stored = stored.to_owned();
         let password = password.to_owned();
-        self.blocking(move || Ok(verify_blocking(&params, &stored, &password)))
-            .await
+        let dummy = Arc::clone(&self.dummy);
+        let result = self
+            .blocking(move || Ok(verify_blocking(&params, &stored, &password, &dummy)))
+            .await?;
+        Ok(result.unwrap_or_else(|refusal| {
+            match refusal {
+                Refusal::Absent => {}
+                Refusal::Unsupported => {
+                    tracing::warn!("stored password hash has an unsupported format; not verified");
+                }
+                Refusal::TooCostly => {
+                    tracing::warn!("stored password hash exceeds the cost caps; not verified");
+                }
+            }
+            Verified {
+                matches: false,
+                needs_rehash: false,
+            }
+        }))
     }
 
     /// Spends the time of one verification, so unknown users answer as slowly as known ones.
@@ -213,19 +249,60 @@ fn candidates(password: &str) -> Vec<String> {
     }
 }
 
-fn verify_blocking(params: &argon2::Params, stored: &str, password: &str) -> Verified {
-    let Some(hash) = StoredHash::parse(stored) else {
-        return Verified {
-            matches: false,
-            needs_rehash: false,
-        };
+/// Checks `password` against `stored`; `dummy` is a valid hash whose check spends the time when
+/// `stored` is refused, so a refusal does not answer faster than a wrong password.
+fn verify_blocking(
+    params: &argon2::Params,
+    stored: &str,
+    password: &str,
+    dummy: &str,
+) -> Result<Verified, Refusal> {
+    // No password Roster accepts is longer, and sha-crypt's cost grows with the password's
+    // length (a 2 MiB sign-in body would take tens of seconds per attempt).
+    let too_long = password.len() > MAX_PASSWORD_BYTES;
+    let parsed = if stored.is_empty() {
+        Err(Refusal::Absent)
+    } else {
+        StoredHash::parse(stored)
+    };
+    let hash = match parsed {
+        Ok(hash) if !too_long => hash,
+        other => {
+            if let Ok(dummy) = StoredHash::parse(dummy) {
+                dummy.matches(b"");
+            }
+            return other.map(|_| Verified {
+                matches: false,
+                needs_rehash: false,
+            });
+        }
     };
     let matches = candidates(password)
         .iter()
         .any(|candidate| hash.matches(candidate.as_bytes()));
-    Verified {
+    Ok(Verified {
         matches,
         needs_rehash: matches && !hash.is_current(params),
+    })
+}
+
+/// Why a stored or imported hash is not verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// No hash at all (a passwordless user).
+    Absent,
+    /// Not a format Roster knows, or malformed.
+    Unsupported,
+    /// A known format whose parameters exceed the [`caps`].
+    TooCostly,
+}
+
+/// `Ok(())` when `value` is within `cap`, else a [`Refusal::TooCostly`].
+fn within<T: PartialOrd>(value: T, cap: T) -> Result<(), Refusal> {
+    if value <= cap {
+        Ok(())
+    } else {
+        Err(Refusal::TooCostly)
     }
 }
 
@@ -264,22 +341,32 @@ enum StoredHash {
 }
 
 impl StoredHash {
-    fn parse(value: &str) -> Option<StoredHash> {
+    fn parse(value: &str) -> Result<StoredHash, Refusal> {
+        let unsupported = Refusal::Unsupported;
         let fields: Vec<&str> = value.split('$').collect();
-        match fields.get(1).copied()? {
+        match fields.get(1).copied().ok_or(unsupported)? {
             "argon2id" | "argon2i" => {
-                let parsed = PasswordHash::new(value).ok()?;
-                argon2::Params::try_from(&parsed).ok()?;
-                (parsed.salt.is_some() && parsed.hash.is_some())
-                    .then(|| StoredHash::Argon2(value.to_owned()))
+                let parsed = PasswordHash::new(value).map_err(|_| unsupported)?;
+                let params = argon2::Params::try_from(&parsed).map_err(|_| unsupported)?;
+                if parsed.salt.is_none() || parsed.hash.is_none() {
+                    return Err(unsupported);
+                }
+                within(params.m_cost(), caps::ARGON2_MAX_MEMORY_KIB)?;
+                within(params.t_cost(), caps::ARGON2_MAX_ITERATIONS)?;
+                within(params.p_cost(), caps::ARGON2_MAX_PARALLELISM)?;
+                Ok(StoredHash::Argon2(value.to_owned()))
             }
             "2a" | "2b" | "2y" => {
-                parse_bcrypt(&fields).then(|| StoredHash::Bcrypt(value.to_owned()))
+                parse_bcrypt(&fields)?;
+                Ok(StoredHash::Bcrypt(value.to_owned()))
             }
-            "5" | "6" => parse_sha_crypt(&fields).then(|| StoredHash::ShaCrypt(value.to_owned())),
+            "5" | "6" => {
+                parse_sha_crypt(&fields)?;
+                Ok(StoredHash::ShaCrypt(value.to_owned()))
+            }
             "pbkdf2-sha256" | "pbkdf2-sha512" => parse_pbkdf2(&fields),
             "scrypt" => parse_scrypt(&fields),
-            _ => None,
+            _ => Err(unsupported),
         }
     }
 
@@ -350,59 +437,77 @@ fn is_bcrypt_char(byte: u8) -> bool {
 }
 
 /// `$2b$10$` + 22 salt + 31 hash characters.
-fn parse_bcrypt(fields: &[&str]) -> bool {
+fn parse_bcrypt(fields: &[&str]) -> Result<(), Refusal> {
     let [_, _, cost, rest] = fields else {
-        return false;
+        return Err(Refusal::Unsupported);
     };
-    let cost_ok = cost.len() == 2
-        && cost
-            .parse::<u32>()
-            .is_ok_and(|cost| (4..=31).contains(&cost));
-    cost_ok && rest.len() == 53 && rest.bytes().all(is_bcrypt_char)
+    let cost = Some(cost)
+        .filter(|cost| cost.len() == 2)
+        .and_then(|cost| cost.parse::<u32>().ok())
+        .filter(|cost| (4..=31).contains(cost))
+        .ok_or(Refusal::Unsupported)?;
+    if rest.len() != 53 || !rest.bytes().all(is_bcrypt_char) {
+        return Err(Refusal::Unsupported);
+    }
+    within(cost, caps::BCRYPT_MAX_COST)
 }
 
 /// `$5$[rounds=N$]salt$hash` with a 43 (SHA-256) or 86 (SHA-512) character hash.
-fn parse_sha_crypt(fields: &[&str]) -> bool {
-    let (salt, hash) = match fields {
+fn parse_sha_crypt(fields: &[&str]) -> Result<(), Refusal> {
+    let unsupported = Refusal::Unsupported;
+    let (rounds, salt, hash) = match fields {
         [_, _, rounds, salt, hash] => {
-            let rounds_ok = rounds
+            let rounds = rounds
                 .strip_prefix("rounds=")
                 .and_then(|value| value.parse::<u32>().ok())
-                .is_some_and(|value| (1_000..=999_999_999).contains(&value));
-            if !rounds_ok {
-                return false;
-            }
-            (salt, hash)
+                .filter(|value| (1_000..=999_999_999).contains(value))
+                .ok_or(unsupported)?;
+            (Some(rounds), salt, hash)
         }
-        [_, _, salt, hash] => (salt, hash),
-        _ => return false,
+        [_, _, salt, hash] => (None, salt, hash),
+        _ => return Err(unsupported),
     };
     let expected = if fields[1] == "5" { 43 } else { 86 };
-    salt.len() <= 16
+    let well_formed = salt.len() <= 16
         && salt
             .bytes()
             .all(|byte| byte != b'$' && byte != b':' && byte != b'\n')
         && hash.len() == expected
-        && hash.bytes().all(is_bcrypt_char)
+        && hash.bytes().all(is_bcrypt_char);
+    if !well_formed {
+        return Err(unsupported);
+    }
+    // Without `rounds=` the scheme's default, 5,000, applies.
+    within(rounds.unwrap_or(5_000), caps::SHA_CRYPT_MAX_ROUNDS)
 }
 
 /// passlib `$pbkdf2-sha256$ROUNDS$SALT$HASH` (adapted base64: `.` for `+`) or PHC
 /// `$pbkdf2-sha256$i=ROUNDS[,l=LEN]$SALT$HASH`.
-fn parse_pbkdf2(fields: &[&str]) -> Option<StoredHash> {
+fn parse_pbkdf2(fields: &[&str]) -> Result<StoredHash, Refusal> {
+    let unsupported = Refusal::Unsupported;
     let [_, algorithm, params, salt, hash] = fields else {
-        return None;
+        return Err(unsupported);
     };
     let rounds = match params.strip_prefix("i=") {
-        Some(phc) => phc.split(',').next()?.parse::<u32>().ok()?,
-        None => params.parse::<u32>().ok()?,
-    };
-    let decode = |text: &str| B64.decode(text.replace('.', "+")).ok();
+        Some(phc) => phc.split(',').next().and_then(|i| i.parse::<u32>().ok()),
+        None => params.parse::<u32>().ok(),
+    }
+    .ok_or(unsupported)?;
+    let decode = |text: &str| B64.decode(text.replace('.', "+")).map_err(|_| unsupported);
     let salt = decode(salt)?;
     let hash = decode(hash)?;
-    let ok =
-        (1..=10_000_000).contains(&rounds) && !salt.is_empty() && (16..=64).contains(&hash.len());
-    ok.then_some(StoredHash::Pbkdf2 {
-        sha512: *algorithm == "pbkdf2-sha512",
+    if rounds == 0 || salt.is_empty() || !(16..=64).contains(&hash.len()) {
+        return Err(unsupported);
+    }
+    let sha512 = *algorithm == "pbkdf2-sha512";
+    let cap = if sha512 {
+        caps::PBKDF2_SHA512_MAX_ROUNDS
+    } else {
+        caps::PBKDF2_SHA256_MAX_ROUNDS
+    };
+    within(rounds, cap)?;
+    Ok(StoredHash::Pbkdf2 {
+        sha512,
         rounds,
         salt,
         hash,
@@ -410,42 +515,59 @@ fn parse_pbkdf2(fields: &[&str]) -> Option<StoredHash> {
 }
 
 /// `$scrypt$ln=14,r=8,p=1$SALT$HASH`.
-fn parse_scrypt(fields: &[&str]) -> Option<StoredHash> {
+fn parse_scrypt(fields: &[&str]) -> Result<StoredHash, Refusal> {
+    let unsupported = Refusal::Unsupported;
     let [_, _, params, salt, hash] = fields else {
-        return None;
+        return Err(unsupported);
     };
     let (mut log_n, mut r, mut p) = (None, None, None);
     for pair in params.split(',') {
-        let (key, value) = pair.split_once('=')?;
+        let (key, value) = pair.split_once('=').ok_or(unsupported)?;
         match key {
             "ln" => log_n = value.parse::<u8>().ok(),
             "r" => r = value.parse::<u32>().ok(),
             "p" => p = value.parse::<u32>().ok(),
-            _ => return None,
+            _ => return Err(unsupported),
         }
     }
-    let (log_n, r, p) = (log_n?, r?, p?);
-    // Bounded so an imported hash cannot make a sign-in allocate gigabytes.
-    let affordable = (1..=20).contains(&log_n) && (1..=32).contains(&r) && (1..=16).contains(&p);
-    scrypt::Params::new(log_n, r, p).ok()?;
-    let salt = B64.decode(salt).ok()?;
-    let hash = B64.decode(hash).ok()?;
-    (affordable && !salt.is_empty() && (16..=64).contains(&hash.len())).then_some(
-        StoredHash::Scrypt {
-            log_n,
-            r,
-            p,
-            salt,
-            hash,
-        },
-    )
+    let (Some(log_n), Some(r), Some(p)) = (log_n, r, p) else {
+        return Err(unsupported);
+    };
+    let salt = B64.decode(salt).map_err(|_| unsupported)?;
+    let hash = B64.decode(hash).map_err(|_| unsupported)?;
+    if !(1..64).contains(&log_n) || r == 0 || p == 0 {
+        return Err(unsupported);
+    }
+    if salt.is_empty() || !(16..=64).contains(&hash.len()) {
+        return Err(unsupported);
+    }
+    // 128 * r * N bytes of memory, p times over: bounded so an imported hash cannot make a
+    // sign-in allocate gigabytes or loop for minutes. Checked before `scrypt::Params::new`,
+    // whose own `r * p` check can overflow on hostile values.
+    let work = (128 * u128::from(r) * (1_u128 << log_n)).saturating_mul(u128::from(p));
+    within(work, u128::from(caps::SCRYPT_MAX_WORK_BYTES))?;
+    scrypt::Params::new(log_n, r, p).map_err(|_| unsupported)?;
+    Ok(StoredHash::Scrypt {
+        log_n,
+        r,
+        p,
+        salt,
+        hash,
+    })
 }
 
-/// Checks an imported hash's format (decision D3) and returns it for storage.
+/// Checks an imported hash's format (decision D3) and its cost (the [`caps`]), and returns it
+/// for storage.
 pub fn validate_imported_hash(value: &str) -> Result<String, DomainError> {
-    StoredHash::parse(value)
-        .map(|_| value.to_owned())
-        .ok_or(DomainError::Invalid(faults::HASH_NOT_SUPPORTED))
+    match StoredHash::parse(value) {
+        Ok(_) => Ok(value.to_owned()),
+        Err(refusal) => {
+            if refusal == Refusal::TooCostly {
+                tracing::info!("imported password hash refused: exceeds the cost caps");
+            }
+            Err(DomainError::Invalid(faults::HASH_NOT_SUPPORTED))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -577,6 +699,195 @@ mod tests {
             assert!(
                 matches!(validate_imported_hash(bad), Err(DomainError::Invalid(fault)) if fault.id == "USER-JDk4t"),
                 "{bad}"
+            );
+        }
+    }
+
+    /// A salt and a 32-byte output, valid base64, for format checks that never verify.
+    const SALT: &str = "6WuNs44vEeOP40kWJ/qyCQ";
+    const OUT: &str = "W6pa3RYEPd07vHEeR2sJfaOdUzkOQDMn38Y5Hvr5esw";
+
+    fn refused_on_import(hash: &str) -> bool {
+        matches!(
+            validate_imported_hash(hash),
+            Err(DomainError::Invalid(fault))
+                if fault.id == "USER-JDk4t" && fault.key == "Errors.User.Password.NotSupported"
+        )
+    }
+
+    #[test]
+    fn hashes_at_the_cost_caps_import_and_above_them_are_refused() {
+        let bcrypt = "n7DZ89XmPJiAjdbZ/A2oNuKJ/2DiLExgzS32W96XpsKz2JJds.kja";
+        let (sha256, sha512) = ("a".repeat(43), "b".repeat(86));
+        let too_costly = Some(Refusal::TooCostly);
+        let cases: Vec<(String, Option<Refusal>)> = vec![
+            // Argon2: memory, iterations, lanes.
+            (
+                format!("$argon2id$v=19$m=262144,t=10,p=16${SALT}${OUT}"),
+                None,
+            ),
+            (
+                format!("$argon2i$v=19$m=262144,t=10,p=16${SALT}${OUT}"),
+                None,
+            ),
+            (
+                format!("$argon2id$v=19$m=262145,t=2,p=1${SALT}${OUT}"),
+                too_costly,
+            ),
+            (
+                format!("$argon2id$v=19$m=4194304,t=2,p=1${SALT}${OUT}"),
+                too_costly,
+            ),
+            (
+                format!("$argon2id$v=19$m=65536,t=11,p=1${SALT}${OUT}"),
+                too_costly,
+            ),
+            (
+                format!("$argon2i$v=19$m=65536,t=3,p=17${SALT}${OUT}"),
+                too_costly,
+            ),
+            // scrypt: 128 * r * N * p bytes.
+            (format!("$scrypt$ln=18,r=8,p=1${SALT}${OUT}"), None),
+            (format!("$scrypt$ln=17,r=8,p=2${SALT}${OUT}"), None),
+            (format!("$scrypt$ln=19,r=8,p=1${SALT}${OUT}"), too_costly),
+            (format!("$scrypt$ln=17,r=8,p=3${SALT}${OUT}"), too_costly),
+            (format!("$scrypt$ln=18,r=9,p=1${SALT}${OUT}"), too_costly),
+            (format!("$scrypt$ln=20,r=32,p=16${SALT}${OUT}"), too_costly),
+            (
+                format!("$scrypt$ln=63,r=4294967295,p=4294967295${SALT}${OUT}"),
+                too_costly,
+            ),
+            // bcrypt cost.
+            (format!("$2b$15${bcrypt}"), None),
+            (format!("$2a$16${bcrypt}"), too_costly),
+            (format!("$2y$31${bcrypt}"), too_costly),
+            // sha-crypt rounds (5,000 when absent).
+            (format!("$5$rounds=5000000$saltsalt${sha256}"), None),
+            (format!("$6$rounds=5000000$saltsalt${sha512}"), None),
+            (format!("$6$saltsalt${sha512}"), None),
+            (format!("$5$rounds=5000001$saltsalt${sha256}"), too_costly),
+            (format!("$6$rounds=999999999$saltsalt${sha512}"), too_costly),
+            // PBKDF2 iterations, passlib and PHC forms.
+            (format!("$pbkdf2-sha256$2000000${SALT}${OUT}"), None),
+            (format!("$pbkdf2-sha256$i=2000000,l=32${SALT}${OUT}"), None),
+            (format!("$pbkdf2-sha256$2000001${SALT}${OUT}"), too_costly),
+            (
+                format!("$pbkdf2-sha256$i=2000001,l=32${SALT}${OUT}"),
+                too_costly,
+            ),
+            (format!("$pbkdf2-sha512$1000000${SALT}${OUT}"), None),
+            (format!("$pbkdf2-sha512$i=1000000${SALT}${OUT}"), None),
+            (format!("$pbkdf2-sha512$1000001${SALT}${OUT}"), too_costly),
+            (
+                format!("$pbkdf2-sha512$i=10000000${SALT}${OUT}"),
+                too_costly,
+            ),
+        ];
+        for (hash, expected) in cases {
+            assert_eq!(StoredHash::parse(&hash).err(), expected, "{hash}");
+            assert_eq!(refused_on_import(&hash), expected.is_some(), "{hash}");
+        }
+    }
+
+    /// A real Argon2 hash of `password` with the given cost.
+    fn argon2_hash(algorithm: Algorithm, m: u32, t: u32, p: u32, password: &str) -> String {
+        let params = argon2::Params::new(m, t, p, None).unwrap();
+        Argon2::new(algorithm, Version::V0x13, params)
+            .hash_password_with_salt(password.as_bytes(), b"sixteen-byte-slt")
+            .unwrap()
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn a_stored_hash_above_the_caps_is_never_verified() {
+        let hasher = Hasher::new(HashCost::default(), 2).unwrap();
+        let password = "Quiet-orchard-lantern-19";
+        // Cheap to compute despite exceeding a cap (tiny memory), so without the caps these
+        // would verify.
+        for (m, t, p) in [(8, 11, 1), (136, 1, 17)] {
+            let hash = argon2_hash(Algorithm::Argon2id, m, t, p, password);
+            let verified = hasher.verify(&hash, password).await.unwrap();
+            assert!(!verified.matches, "{hash}");
+            assert!(refused_on_import(&hash), "{hash}");
+        }
+        let at_cap = argon2_hash(Algorithm::Argon2id, 8, 10, 1, password);
+        assert!(hasher.verify(&at_cap, password).await.unwrap().matches);
+    }
+
+    #[tokio::test]
+    async fn passwords_longer_than_roster_accepts_are_not_checked() {
+        use sha_crypt::PasswordHasher as _;
+        let hasher = Hasher::new(HashCost::default(), 2).unwrap();
+        let sha256_crypt = sha_crypt::ShaCrypt::new(
+            sha_crypt::Algorithm::Sha256Crypt,
+            sha_crypt::Params::new(1_000).unwrap(),
+        );
+        // sha-crypt's cost grows with the password's length: a long one is refused unread.
+        let long = "x".repeat(MAX_PASSWORD_BYTES + 1);
+        let hash = sha256_crypt
+            .hash_password_with_salt(long.as_bytes(), b"nine-byte")
+            .unwrap()
+            .to_string();
+        assert!(validate_imported_hash(&hash).is_ok(), "{hash}");
+        assert!(!hasher.verify(&hash, &long).await.unwrap().matches);
+        let longest = "x".repeat(MAX_PASSWORD_BYTES);
+        let hash = sha256_crypt
+            .hash_password_with_salt(longest.as_bytes(), b"nine-byte")
+            .unwrap()
+            .to_string();
+        assert!(hasher.verify(&hash, &longest).await.unwrap().matches);
+    }
+
+    #[tokio::test]
+    async fn other_variants_of_the_imported_formats_verify() {
+        let hasher = Hasher::new(HashCost::default(), 2).unwrap();
+        let password = "Quiet-orchard-lantern-19";
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes);
+        let pbkdf2_phc = |sha512: bool, rounds: u32| {
+            let salt = b"pbkdf2-salt-1234";
+            let mut out = [0_u8; 32];
+            if sha512 {
+                pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password.as_bytes(), salt, rounds, &mut out);
+            } else {
+                pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), salt, rounds, &mut out);
+            }
+            let name = if sha512 { "sha512" } else { "sha256" };
+            format!("$pbkdf2-{name}$i={rounds},l=32${}${}", b64(salt), b64(&out))
+        };
+        let bcrypt_2a = bcrypt::hash_with_salt(password, 4, *b"bcrypt-salt-1234")
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoA);
+        let samples = [
+            bcrypt_2a,
+            argon2_hash(Algorithm::Argon2i, 1024, 2, 1, password),
+            pbkdf2_phc(false, 1_000),
+            pbkdf2_phc(true, 1_000),
+        ];
+        assert!(samples[0].starts_with("$2a$04$"), "{}", samples[0]);
+        assert!(samples[1].starts_with("$argon2i$v=19$"), "{}", samples[1]);
+        assert!(
+            samples[2].starts_with("$pbkdf2-sha256$i=1000,l=32$"),
+            "{}",
+            samples[2]
+        );
+        assert!(
+            samples[3].starts_with("$pbkdf2-sha512$i=1000,l=32$"),
+            "{}",
+            samples[3]
+        );
+        for hash in samples {
+            assert!(validate_imported_hash(&hash).is_ok(), "{hash}");
+            assert_eq!(
+                hasher.verify(&hash, password).await.unwrap(),
+                Verified {
+                    matches: true,
+                    needs_rehash: true
+                },
+                "{hash}"
+            );
+            assert!(
+                !hasher.verify(&hash, "wrong").await.unwrap().matches,
+                "{hash}"
             );
         }
     }

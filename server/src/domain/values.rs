@@ -154,9 +154,15 @@ impl LanguageTag {
     }
 }
 
-/// An email address that passes ZITADEL's own check (contract 4.9); case is kept.
+/// An email address that passes ZITADEL's own check (contract 4.9) and the length limits of the
+/// REST layer's PGV email rule (at most 254 characters, a local part of at most 64, host labels
+/// of 1..63), so the browser doors, which have no PGV layer, refuse what REST refuses. Case is
+/// kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailAddress(String);
+
+/// The longest local part (RFC 5321 4.5.3.1.1), as PGV enforces it.
+const MAX_EMAIL_LOCAL_PART: usize = 64;
 
 impl EmailAddress {
     pub fn parse(raw: &str) -> Result<EmailAddress, DomainError> {
@@ -167,6 +173,11 @@ impl EmailAddress {
             return Err(DomainError::Invalid(faults::TOO_LONG.on("email")));
         }
         if !Self::matches_zitadel_pattern(raw) {
+            return Err(DomainError::Invalid(faults::EMAIL_INVALID));
+        }
+        // ZITADEL's pattern has no limit here; PGV does, and answers first over REST.
+        let local = raw.split_once('@').map_or(raw, |(local, _)| local);
+        if local.len() > MAX_EMAIL_LOCAL_PART {
             return Err(DomainError::Invalid(faults::EMAIL_INVALID));
         }
         Ok(EmailAddress(raw.to_owned()))
@@ -326,6 +337,34 @@ mod tests {
             EmailAddress::parse(""),
             Err(DomainError::Invalid(fault)) if fault.id == "EMAIL-spblu"
         ));
+    }
+
+    #[test]
+    fn email_lengths_match_the_rest_layer() {
+        let id = |value: &str| match EmailAddress::parse(value) {
+            Ok(_) => "ok",
+            Err(DomainError::Invalid(fault)) => fault.id,
+            Err(other) => panic!("{other:?}"),
+        };
+        let label = |length: usize| "h".repeat(length);
+        assert_eq!(id(&format!("{}@example.com", "a".repeat(64))), "ok");
+        assert_eq!(
+            id(&format!("{}@example.com", "a".repeat(65))),
+            "EMAIL-599BI"
+        );
+        assert_eq!(id(&format!("a@{}.com", label(63))), "ok");
+        assert_eq!(id(&format!("a@{}.com", label(64))), "EMAIL-599BI");
+        // 254 in all: 64 + '@' + three labels of 61 and one of 3, dots between.
+        let longest = format!(
+            "{}@{}.{}.{}.com",
+            "a".repeat(64),
+            label(61),
+            label(61),
+            label(61)
+        );
+        assert_eq!(longest.len(), 254);
+        assert_eq!(id(&longest), "ok");
+        assert_eq!(id(&format!("{longest}h")), "ROSTER-long1");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct WebhookSettings {
 impl fmt::Debug for WebhookSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookSettings")
-            .field("url", &self.url.as_str())
+            .field("url", &crate::config::redact_url(self.url.as_str()))
             .field(
                 "authorization",
                 &self.authorization.as_ref().map(|_| "redacted"),

@@ -499,6 +499,27 @@ async fn passkeys_sign_in_without_a_password(db: &TestDb) {
     assert_eq!(me["username"], "passkeyer");
     assert_eq!(me["gate"], Value::Null);
 
+    // Signing in again in the same browser ends the session it had.
+    let challenge = ok(app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await);
+    let answer = passkey.assert(&challenge["options"], ORIGIN);
+    let again = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            Some(&session),
+            json!({"ceremony_id": challenge["ceremony_id"], "response": answer}),
+        )
+        .await;
+    assert_eq!(again.body, json!("SignedIn"), "{}", again.text);
+    let replacement = session_cookie(&again).unwrap();
+    let old = app
+        .server_fn("current_user", Some(&session), json!({}))
+        .await;
+    assert_eq!(old.body, Value::Null, "the previous session ended");
+    let me = ok(call(&app, "current_user", &replacement, json!({})).await);
+    assert_eq!(me["username"], "passkeyer");
+
     // Conditional mediation asks for the same ceremony with the autofill flag.
     let conditional = ok(app
         .server_fn("start_passkey_sign_in", None, json!({"conditional": true}))

@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{TestApp, TestDb, error_body, pgv_body};
-use axum::http::{Method, StatusCode};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use server::domain::clock::rfc3339;
+use server::domain::clock::{Clock, SystemClock, rfc3339};
+use std::sync::Arc;
 
 on_both_databases!(
     import_answers_with_the_contract_shape,
@@ -14,6 +16,7 @@ on_both_databases!(
     reads_follow_the_contract,
     profile_update_is_a_full_replacement,
     authentication_and_the_org_context,
+    the_bootstrap_token_is_written_before_the_instance_exists,
 );
 
 fn minnie() -> Value {
@@ -573,6 +576,29 @@ async fn profile_update_is_a_full_replacement(db: &TestDb) {
         reply.body,
         error_body(9, "Profile not found", "COMMAND-3M9sd")
     );
+    // A machine user (the bootstrap service account) has no profile: the same row (3.22).
+    let app::model::Actor::Service(machine) = app.owner().await else {
+        panic!("the bootstrap token belongs to a service account");
+    };
+    let reply = app
+        .api(
+            Method::PUT,
+            &format!("/users/{}/profile", machine.user_id.0),
+            Some(&update),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body,
+        error_body(9, "Profile not found", "COMMAND-3M9sd")
+    );
+    let accounts = app
+        .roster
+        .services
+        .list_service_accounts(&app.owner().await)
+        .await
+        .unwrap();
+    assert_eq!(accounts[0].name, "Bootstrap service account", "unchanged");
     let reply = app
         .api(
             Method::PUT,
@@ -695,20 +721,103 @@ async fn authentication_and_the_org_context(db: &TestDb) {
         StatusCode::FORBIDDEN,
         "authorization runs before validation"
     );
-    assert_eq!(
-        reply.body,
-        json!({"code": 7, "message": "No matching permissions found (AUTH-5mWD2)", "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "AUTH-5mWD2", "message": "No matching permissions found"}]})
+    let no_permission = json!({"code": 7, "message": "No matching permissions found (AUTH-5mWD2)", "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "AUTH-5mWD2", "message": "No matching permissions found"}]});
+    assert_eq!(reply.body, no_permission);
+    // Every refused write, with a body that would be accepted, leaves the user as it was.
+    let snapshot = user_snapshot(&app, &id).await;
+    let mut other = minnie();
+    merge(
+        &mut other,
+        json!({"userName": "viewer-made", "email": {"email": "viewer-made@example.com"}}),
     );
-    let reply = app
-        .rest(
+    let writes = [
+        (
+            Method::PUT,
+            path.clone(),
+            json!({"firstName": "X", "lastName": "Y", "displayName": "Z"}),
+        ),
+        (
+            Method::PUT,
+            format!("/users/{id}/email"),
+            json!({"email": "other@example.com", "isEmailVerified": true}),
+        ),
+        (
+            Method::PUT,
+            format!("/users/{id}/phone"),
+            json!({"phone": "+41 79 123 45 67"}),
+        ),
+        (
             Method::POST,
-            "/users/human/_import",
-            Some(&viewer),
-            None,
-            Some(&minnie().to_string()),
-        )
+            format!("/users/{id}/password"),
+            json!({"password": "Another-long-passphrase-7", "noChangeRequired": true}),
+        ),
+        (
+            Method::POST,
+            "/users/human/_import".to_owned(),
+            other.clone(),
+        ),
+    ];
+    for (method, write_path, body) in &writes {
+        let reply = app
+            .rest(
+                method.clone(),
+                write_path,
+                Some(&viewer),
+                None,
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {write_path}");
+        assert_eq!(reply.body, no_permission, "{method} {write_path}");
+        assert_eq!(
+            user_snapshot(&app, &id).await,
+            snapshot,
+            "{method} {write_path} changed nothing"
+        );
+    }
+    let (signed_in, _) = app.sign_in("minnie", "Another-long-passphrase-7").await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::UNAUTHORIZED,
+        "password unchanged"
+    );
+    // The viewer's import created nobody: the owner's identical import still succeeds.
+    let reply = import(&app, &other).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+
+    // A browser session is no credential here (contract 1.1): without a bearer token the
+    // answer is "auth header missing", whatever the cookie.
+    let (signed_in, cookie) = app
+        .sign_in(crate::common::ADMIN, crate::common::ADMIN_PASSWORD)
         .await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(signed_in.body, json!("SignedIn"));
+    let cookie = cookie.unwrap();
+    for (method, body) in [
+        (Method::GET, None),
+        (
+            Method::PUT,
+            Some(r#"{"firstName":"X","lastName":"Y","displayName":"Z"}"#),
+        ),
+    ] {
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(format!("/management/v1{path}"))
+            .header(header::COOKIE, &cookie)
+            .header(header::ORIGIN, crate::common::ORIGIN);
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let reply = app
+            .send(request.body(Body::from(body.unwrap_or_default())).unwrap())
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method}");
+        assert_eq!(
+            reply.body,
+            json!({"code": 16, "message": "auth header missing", "details": []}),
+            "{method}"
+        );
+    }
+    assert_eq!(user_snapshot(&app, &id).await, snapshot);
 
     // A manager of the other org has no membership in the default org …
     let reply = app
@@ -747,6 +856,7 @@ async fn authentication_and_the_org_context(db: &TestDb) {
         reply.body,
         error_body(9, "Profile not found", "COMMAND-3M9sd")
     );
+    assert_eq!(user_snapshot(&app, &id).await, snapshot);
 
     // The owner picks the org by header: the import lands there.
     let mut body = minnie();
@@ -785,6 +895,20 @@ async fn authentication_and_the_org_context(db: &TestDb) {
     assert!(rfc3339(0).ends_with('Z'));
 }
 
+/// What the owner reads of a user (profile, email, phone, each with its details), to show
+/// that a refused request changed nothing.
+async fn user_snapshot(app: &TestApp, id: &str) -> Vec<Value> {
+    let mut parts = Vec::new();
+    for part in ["profile", "email", "phone"] {
+        let reply = app
+            .api(Method::GET, &format!("/users/{id}/{part}"), None)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{part}: {}", reply.text);
+        parts.push(reply.body);
+    }
+    parts
+}
+
 /// Merges `patch` into `target` (objects recursively, other values replaced).
 fn merge(target: &mut Value, patch: Value) {
     match (target, patch) {
@@ -795,4 +919,71 @@ fn merge(target: &mut Value, patch: Value) {
         }
         (target, patch) => *target = patch,
     }
+}
+
+async fn the_bootstrap_token_is_written_before_the_instance_exists(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // A path nobody can create, root included: its parent is a file.
+    let blocker = dir.path().join("not-a-directory");
+    std::fs::write(&blocker, "x").unwrap();
+    let unwritable = blocker.join("pat.txt");
+    let start = |path: std::path::PathBuf| {
+        let clock = clock.clone();
+        async move {
+            let path = path.display().to_string();
+            TestApp::try_start_with(db, clock, &[("ROSTER_BOOTSTRAP_PAT_PATH", &path)]).await
+        }
+    };
+    let Err(error) = start(unwritable.clone()).await else {
+        panic!("the start must fail when the token cannot be written");
+    };
+    assert!(
+        error.contains("ROSTER_BOOTSTRAP_PAT_PATH") && error.contains("not-a-directory/pat.txt"),
+        "{error}"
+    );
+    // An existing file is never overwritten.
+    let existing = dir.path().join("existing.pat");
+    std::fs::write(&existing, "someone else's\n").unwrap();
+    let Err(error) = start(existing.clone()).await else {
+        panic!("the start must fail when the token file exists");
+    };
+    assert!(error.contains("ROSTER_BOOTSTRAP_PAT_PATH"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap(),
+        "someone else's\n"
+    );
+
+    // Nothing was created, so the next start is still the first: it writes the token.
+    let good = dir.path().join("tokens").join("bootstrap.pat");
+    let app = start(good.clone()).await.unwrap();
+    assert!(app.roster.bootstrap.created);
+    assert_eq!(
+        app.roster.bootstrap.pat_written_to.as_deref(),
+        Some(good.as_path())
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&good).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(!app.token.is_empty());
+    let reply = import(&app, &minnie()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let accounts = app
+        .roster
+        .services
+        .list_service_accounts(&app.owner().await)
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts.len(),
+        1,
+        "one bootstrap account, none left from the failures"
+    );
+    let (signed_in, _) = app
+        .sign_in(crate::common::ADMIN, crate::common::ADMIN_PASSWORD)
+        .await;
+    assert_eq!(signed_in.body, json!("SignedIn"));
 }

@@ -20,6 +20,7 @@ on_both_databases!(
     cross_origin_requests_are_refused,
     idle_sessions_end,
     pages_render_with_a_nonce_and_guard_admin_views,
+    signing_in_again_ends_the_browsers_previous_session,
 );
 
 const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -550,6 +551,32 @@ async fn admins_list_search_and_edit_users(db: &TestDb) {
         .await;
     assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
     assert_eq!(invalid.body["field"], "email");
+    // The form refuses what REST's request validation refuses, though it has no such layer: a
+    // local part over 64 characters.
+    let long_local = format!("{}@example.com", "f".repeat(65));
+    let refused = app
+        .server_fn("import_user", Some(&cookie), form("fay", &long_local))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(refused.body["field"], "email");
+    assert_eq!(refused.body["message"], "Email is invalid");
+    let over_rest = app
+        .api(
+            Method::POST,
+            "/users/human/_import",
+            Some(&json!({"userName": "fay", "profile": {"firstName": "Fay", "lastName": "Ray"}, "email": {"email": long_local}})),
+        )
+        .await;
+    assert_eq!(over_rest.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        over_rest.body,
+        crate::common::pgv_body(
+            "invalid ImportHumanUserRequest.Email: embedded message failed validation | caused by: \
+             invalid ImportHumanUserRequest_Email.Email: value must be a valid email address | \
+             caused by: email address local phrase cannot exceed 64 characters"
+        ),
+        "REST still answers with its validation layer's body"
+    );
     let taken = app
         .server_fn(
             "import_user",
@@ -692,4 +719,52 @@ async fn pages_render_with_a_nonce_and_guard_admin_views(db: &TestDb) {
         get("/no/such/page", None).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn signing_in_again_ends_the_browsers_previous_session(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    import(&app, "plain", json!({"password": PASSWORD})).await;
+    let username = |cookie: &str| {
+        let app = &app;
+        let cookie = cookie.to_owned();
+        async move {
+            let me = app
+                .server_fn("current_user", Some(&cookie), json!({}))
+                .await;
+            assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+            me.body["username"].as_str().map(str::to_owned)
+        }
+    };
+    let first = admin_cookie(&app).await;
+    let (_, elsewhere) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let elsewhere = elsewhere.unwrap();
+
+    // A failed sign-in ends nothing.
+    let (failed, _) = app
+        .sign_in_from(Some(&first), ADMIN, "not the password")
+        .await;
+    assert_eq!(failed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(username(&first).await.as_deref(), Some(ADMIN));
+
+    // Signing in again in this browser ends its previous session; other browsers keep theirs.
+    let (again, second) = app.sign_in_from(Some(&first), ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(again.body, json!("SignedIn"));
+    let second = second.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(username(&first).await, None);
+    assert_eq!(username(&second).await.as_deref(), Some(ADMIN));
+    assert_eq!(username(&elsewhere).await.as_deref(), Some(ADMIN));
+
+    // Another person signing in in the same browser ends it too.
+    let (other, third) = app.sign_in_from(Some(&second), "plain", PASSWORD).await;
+    assert_eq!(other.body, json!("SignedIn"));
+    let third = third.unwrap();
+    assert_eq!(username(&second).await, None);
+    assert_eq!(username(&third).await.as_deref(), Some("plain"));
+
+    // A cookie that is no longer valid is no obstacle.
+    let (stale, fourth) = app.sign_in_from(Some(&first), ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(stale.body, json!("SignedIn"));
+    assert_eq!(username(&fourth.unwrap()).await.as_deref(), Some(ADMIN));
+    assert_eq!(username(&third).await.as_deref(), Some("plain"));
 }

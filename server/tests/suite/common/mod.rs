@@ -147,6 +147,16 @@ impl TestApp {
     }
 
     pub async fn start_with(db: &TestDb, clock: Arc<dyn Clock>, extra: &[(&str, &str)]) -> TestApp {
+        TestApp::try_start_with(db, clock, extra).await.unwrap()
+    }
+
+    /// Like [`TestApp::start_with`], but a failed start is returned (with its whole error
+    /// chain as text) instead of failing the test.
+    pub async fn try_start_with(
+        db: &TestDb,
+        clock: Arc<dyn Clock>,
+        extra: &[(&str, &str)],
+    ) -> Result<TestApp, String> {
         // `ROSTER_TEST_LOG=1` shows the server's logs next to a failing test.
         if std::env::var_os("ROSTER_TEST_LOG").is_some() {
             let _ = tracing_subscriber::fmt().with_test_writer().try_init();
@@ -175,17 +185,23 @@ impl TestApp {
             settings.insert((*key).to_owned(), (*value).to_owned());
         }
         let config = Config::from_lookup(|name| settings.get(name).cloned()).unwrap();
-        let roster = server::build_app_with_clock(config, clock).await.unwrap();
+        let roster = server::build_app_with_clock(config, clock)
+            .await
+            .map_err(|error| format!("{error:#}"))?;
+        let pat_path = settings
+            .get("ROSTER_BOOTSTRAP_PAT_PATH")
+            .map(PathBuf::from)
+            .unwrap_or(pat_path);
         let token = std::fs::read_to_string(&pat_path)
             .unwrap_or_default()
             .trim()
             .to_owned();
-        TestApp {
+        Ok(TestApp {
             roster,
             outbox_dir,
             token,
             _dir: dir,
-        }
+        })
     }
 
     /// Sends a request through the router.
@@ -322,10 +338,20 @@ impl TestApp {
 
     /// Signs in through the server function and returns the `Cookie` header value.
     pub async fn sign_in(&self, login: &str, password: &str) -> (Reply, Option<String>) {
+        self.sign_in_from(None, login, password).await
+    }
+
+    /// Signs in from a browser that already holds `cookie`.
+    pub async fn sign_in_from(
+        &self,
+        cookie: Option<&str>,
+        login: &str,
+        password: &str,
+    ) -> (Reply, Option<String>) {
         let reply = self
             .server_fn(
                 "sign_in",
-                None,
+                cookie,
                 serde_json::json!({ "login": login, "password": password }),
             )
             .await;
