@@ -8,10 +8,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// Attempts before a message is given up as failed.
-const MAX_ATTEMPTS: i32 = 8;
+/// The longest wait between two attempts: a message goes out at most this long after an
+/// outage ends.
+const MAX_BACKOFF_SECS: i64 = 15 * 60;
+/// How long a message without a code (a notice) is retried before it is given up. A message
+/// with a code is retried until the code expires (`not_after`), so a 72-hour invitation
+/// survives an outage of a day.
+const NOTICE_RETRY_SECS: i64 = 24 * 3600;
 /// How long a claimed message is reserved for the worker that claimed it.
 const LEASE_SECS: i64 = 60;
+/// Why a message whose code expired was not sent.
+const EXPIRED: &str = "the code in it expired before it could be sent";
 /// How often the worker looks for due messages when nobody woke it.
 const POLL: Duration = Duration::from_secs(2);
 
@@ -79,16 +86,29 @@ impl Worker {
                 ("sent", None)
             }
             Outcome::Expired => {
-                outbox::mark_expired(tx.exec(), &message.id).await?;
-                (
-                    "expired",
-                    Some("the code in it expired before it could be sent"),
-                )
+                let why = match &message.last_error {
+                    Some(error) => format!("{error}; given up: {EXPIRED}"),
+                    None => EXPIRED.to_owned(),
+                };
+                outbox::mark_expired(tx.exec(), &message.id, Some(&why)).await?;
+                ("expired", Some(EXPIRED))
             }
             Outcome::Failed(reason) => {
-                let retry_at = (message.attempts < MAX_ATTEMPTS)
-                    .then(|| at + secs(backoff_secs(message.attempts)));
-                outbox::mark_failed(tx.exec(), &message.id, reason, retry_at).await?;
+                let retry_at = at + secs(backoff_secs(message.attempts));
+                if retry_at < give_up_at(message) {
+                    outbox::mark_failed(tx.exec(), &message.id, reason, Some(retry_at)).await?;
+                } else if message.not_after.is_some() {
+                    // The code would be dead by the next attempt: nothing useful is left to send.
+                    let why = format!(
+                        "{reason}; given up: the code in it expires before the next attempt"
+                    );
+                    outbox::mark_expired(tx.exec(), &message.id, Some(&why)).await?;
+                    tracing::warn!(id = %message.id, attempts = message.attempts, "message given up: its code expires before the next attempt");
+                } else {
+                    let why = format!("{reason}; given up after 24 hours of failed attempts");
+                    outbox::mark_failed(tx.exec(), &message.id, &why, None).await?;
+                    tracing::warn!(id = %message.id, attempts = message.attempts, "message given up after 24 hours");
+                }
                 ("failed", Some(reason))
             }
         };
@@ -112,10 +132,17 @@ enum Outcome<'a> {
     Failed(&'a str),
 }
 
-/// 5 s, 10 s, 20 s … capped at one hour.
+/// 5 s, 10 s, 20 s … capped at [`MAX_BACKOFF_SECS`].
 fn backoff_secs(attempts: i32) -> i64 {
     let exponent = attempts.clamp(1, 12) - 1;
-    (5_i64 << exponent).min(3600)
+    (5_i64 << exponent).min(MAX_BACKOFF_SECS)
+}
+
+/// When retrying stops: when the code inside expires, or a day after a notice was queued.
+fn give_up_at(message: &outbox::OutboxRow) -> i64 {
+    message
+        .not_after
+        .unwrap_or(message.created_at + secs(NOTICE_RETRY_SECS))
 }
 
 #[cfg(test)]
@@ -127,6 +154,8 @@ mod tests {
         assert_eq!(backoff_secs(1), 5);
         assert_eq!(backoff_secs(2), 10);
         assert_eq!(backoff_secs(5), 80);
-        assert_eq!(backoff_secs(12), 3600);
+        assert_eq!(backoff_secs(8), 640);
+        assert_eq!(backoff_secs(9), 900, "capped at 15 minutes");
+        assert_eq!(backoff_secs(40), 900);
     }
 }

@@ -128,11 +128,14 @@ pub async fn mark_failed(
     Ok(())
 }
 
-/// Drops a message whose code expired before it could be sent.
-pub async fn mark_expired(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL WHERE id = $1";
+/// Drops a message whose code expired before it could be sent; `why` replaces the last error
+/// when given.
+pub async fn mark_expired(exec: Exec<'_>, id: &str, why: Option<&str>) -> Result<(), StoreError> {
+    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL, \
+        last_error = COALESCE($2, last_error) WHERE id = $1";
     run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(why)
         .execute(conn)
         .await?
         .rows_affected());

@@ -7,7 +7,7 @@ use crate::common::sinks::{SmtpServer, WebhookServer, free_port};
 use crate::common::{TestApp, TestDb};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use server::domain::clock::ManualClock;
+use server::domain::clock::{Clock as _, ManualClock};
 use std::sync::Arc;
 
 on_both_databases!(
@@ -16,6 +16,8 @@ on_both_databases!(
     a_message_claimed_by_a_dead_worker_is_sent_later,
     messages_whose_code_expired_are_not_sent,
     two_workers_send_each_message_once,
+    a_long_outage_does_not_drop_an_invitation,
+    retrying_stops_when_the_code_expires_or_after_a_day,
 );
 
 const START: i64 = 1_800_000_000_000_000;
@@ -64,6 +66,27 @@ async fn states(app: &TestApp, user_id: &str) -> Vec<(String, String, i32)> {
         .into_iter()
         .map(|message| (message.template, message.state, message.attempts))
         .collect()
+}
+
+/// The message of a user made by `template`.
+async fn message(app: &TestApp, user_id: &str, template: &str) -> server::store::outbox::OutboxRow {
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    server::store::outbox::for_user(conn.exec(), user_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|message| message.template == template)
+        .unwrap()
+}
+
+/// Runs the worker every `step` seconds for `total` seconds of the manual clock.
+async fn run_worker_for(app: &TestApp, clock: &ManualClock, total: i64, step: i64) {
+    let mut elapsed = 0;
+    while elapsed < total {
+        app.roster.worker.deliver_due().await.unwrap();
+        clock.advance_secs(step);
+        elapsed += step;
+    }
 }
 
 async fn mail_goes_over_smtp_and_sms_to_the_webhook(db: &TestDb) {
@@ -241,4 +264,98 @@ async fn two_workers_send_each_message_once(db: &TestDb) {
     recipients.dedup();
     assert_eq!(smtp.received().len(), 24, "each message once");
     assert_eq!(recipients.len(), 24);
+}
+
+async fn a_long_outage_does_not_drop_an_invitation(db: &TestDb) {
+    let port = free_port();
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), port, None).await;
+    let id = invite(&app, "enduring", None).await;
+
+    // Twenty-five minutes of SMTP outage: every due attempt fails, but the invitation (72 h
+    // code) stays queued, retried at most 15 minutes apart.
+    run_worker_for(&app, &clock, 25 * 60, 30).await;
+    let queued = message(&app, &id, "init").await;
+    assert_eq!(queued.state, "queued", "{queued:?}");
+    assert!(
+        queued.attempts >= 9,
+        "more than the old limit of 8: {queued:?}"
+    );
+    assert!(
+        queued.next_attempt_at - clock.now() <= 15 * 60 * 1_000_000,
+        "{queued:?}"
+    );
+
+    // The provider comes back: the invitation goes out within 15 minutes.
+    let smtp = SmtpServer::start_on(port).await;
+    run_worker_for(&app, &clock, 15 * 60 + 30, 30).await;
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(message(&app, &id, "init").await.state, "sent");
+}
+
+async fn retrying_stops_when_the_code_expires_or_after_a_day(db: &TestDb) {
+    let port = free_port();
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), port, None).await;
+    let body = json!({
+        "userName": "stranded",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "stranded@example.com", "isEmailVerified": true},
+        "password": "Lantern-meadow-harbor-42",
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let id = reply.body["userId"].as_str().unwrap().to_owned();
+    // A verification mail with a 1-hour code, and a "password changed" notice without a code.
+    let reply = app
+        .api(
+            Method::PUT,
+            &format!("/users/{id}/email"),
+            Some(&json!({"email": "elsewhere@example.com"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let reply = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/password"),
+            Some(&json!({"password": "Orchard-rain-lantern-77"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+
+    // Two hours of outage: the code's message is given up once its code would be dead by the
+    // next attempt; the notice is still being retried.
+    run_worker_for(&app, &clock, 2 * 3600, 30).await;
+    let verify = message(&app, &id, "verify_email").await;
+    assert_eq!(verify.state, "expired", "{verify:?}");
+    let reason = verify.last_error.unwrap();
+    assert!(reason.contains("SMTP"), "{reason}");
+    assert!(
+        reason.ends_with("given up: the code in it expires before the next attempt"),
+        "{reason}"
+    );
+    assert_eq!(message(&app, &id, "password_changed").await.state, "queued");
+
+    // After a day the notice is given up too, with the reason.
+    run_worker_for(&app, &clock, 21 * 3600 + 1800, 600).await;
+    assert_eq!(message(&app, &id, "password_changed").await.state, "queued");
+    run_worker_for(&app, &clock, 3600, 600).await;
+    let notice = message(&app, &id, "password_changed").await;
+    assert_eq!(notice.state, "failed", "{notice:?}");
+    let reason = notice.last_error.unwrap();
+    assert!(reason.contains("SMTP"), "{reason}");
+    assert!(
+        reason.ends_with("given up after 24 hours of failed attempts"),
+        "{reason}"
+    );
+    let attempts = notice.attempts;
+    run_worker_for(&app, &clock, 3600, 600).await;
+    assert_eq!(
+        message(&app, &id, "password_changed").await.attempts,
+        attempts,
+        "no more attempts"
+    );
 }
