@@ -72,47 +72,64 @@ impl Worker {
         Ok(handled)
     }
 
-    /// Stores an attempt's outcome and the message's new state together.
+    /// Stores an attempt's outcome and the message's new state together. A result whose claim
+    /// was lost (the lease ran out and another worker took the message) is dropped: the other
+    /// worker's result stands.
     async fn record(
         &self,
         message: &outbox::OutboxRow,
         outcome: Outcome<'_>,
         at: i64,
     ) -> Result<(), StoreError> {
+        let (id, attempt) = (message.id.as_str(), message.attempts);
         let mut tx = self.db.begin().await?;
-        let (name, detail) = match outcome {
-            Outcome::Sent => {
-                outbox::mark_sent(tx.exec(), &message.id, at).await?;
-                ("sent", None)
-            }
+        let (name, detail, stored) = match outcome {
+            Outcome::Sent => (
+                "sent",
+                None,
+                outbox::mark_sent(tx.exec(), id, attempt, at).await?,
+            ),
             Outcome::Expired => {
                 let why = match &message.last_error {
                     Some(error) => format!("{error}; given up: {EXPIRED}"),
                     None => EXPIRED.to_owned(),
                 };
-                outbox::mark_expired(tx.exec(), &message.id, Some(&why)).await?;
-                ("expired", Some(EXPIRED))
+                let stored = outbox::mark_expired(tx.exec(), id, attempt, &why).await?;
+                ("expired", Some(EXPIRED), stored)
             }
             Outcome::Failed(reason) => {
-                let retry_at = at + secs(backoff_secs(message.attempts));
-                if retry_at < give_up_at(message) {
-                    outbox::mark_failed(tx.exec(), &message.id, reason, Some(retry_at)).await?;
+                let retry_at = at + secs(backoff_secs(attempt));
+                let stored = if retry_at < give_up_at(message) {
+                    outbox::mark_failed(tx.exec(), id, attempt, reason, Some(retry_at)).await?
                 } else if message.not_after.is_some() {
                     // The code would be dead by the next attempt: nothing useful is left to send.
                     let why = format!(
                         "{reason}; given up: the code in it expires before the next attempt"
                     );
-                    outbox::mark_expired(tx.exec(), &message.id, Some(&why)).await?;
-                    tracing::warn!(id = %message.id, attempts = message.attempts, "message given up: its code expires before the next attempt");
+                    tracing::warn!(
+                        id,
+                        attempt,
+                        "message given up: its code expires before the next attempt"
+                    );
+                    outbox::mark_expired(tx.exec(), id, attempt, &why).await?
                 } else {
                     let why = format!("{reason}; given up after 24 hours of failed attempts");
-                    outbox::mark_failed(tx.exec(), &message.id, &why, None).await?;
-                    tracing::warn!(id = %message.id, attempts = message.attempts, "message given up after 24 hours");
-                }
-                ("failed", Some(reason))
+                    tracing::warn!(id, attempt, "message given up after 24 hours");
+                    outbox::mark_failed(tx.exec(), id, attempt, &why, None).await?
+                };
+                ("failed", Some(reason), stored)
             }
         };
-        outbox::record_attempt(tx.exec(), &message.id, message.attempts, at, name, detail).await?;
+        if !stored {
+            tracing::warn!(
+                id,
+                attempt,
+                outcome = name,
+                "delivery result dropped: the claim ran out and another worker took the message"
+            );
+            return Ok(());
+        }
+        outbox::record_attempt(tx.exec(), id, attempt, at, name, detail).await?;
         tx.commit().await
     }
 

@@ -96,50 +96,85 @@ pub async fn claim_next(
         .await?))
 }
 
-pub async fn mark_sent(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = 'sent', sent_at = $2, claimed_until = NULL, \
-        last_error = NULL WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
+/// The guard every result of a delivery attempt carries: the row is still queued and still
+/// holds the claim that made the attempt (`claim_next` counts attempts, so a later claim of
+/// the same message by another worker has a higher count). A worker whose lease ran out
+/// while it was delivering cannot overwrite the newer worker's result.
+macro_rules! claimed {
+    () => {
+        " AND state = 'queued' AND attempts = $2"
+    };
+}
+
+/// Records a delivered message; `false` when the claim was lost meanwhile.
+pub async fn mark_sent(
+    exec: Exec<'_>,
+    id: &str,
+    attempt: i32,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let sql = concat!(
+        "UPDATE outbox SET state = 'sent', sent_at = $3, claimed_until = NULL, \
+         last_error = NULL WHERE id = $1",
+        claimed!()
+    );
+    let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(attempt)
         .bind(at)
         .execute(conn)
         .await?
         .rows_affected());
-    Ok(())
+    Ok(changed == 1)
 }
 
-/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`.
+/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`;
+/// `false` when the claim was lost meanwhile.
 pub async fn mark_failed(
     exec: Exec<'_>,
     id: &str,
+    attempt: i32,
     error: &str,
     retry_at: Option<i64>,
-) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = CASE WHEN $3 IS NULL THEN 'failed' ELSE 'queued' END, \
-        next_attempt_at = COALESCE($3, next_attempt_at), last_error = $2, claimed_until = NULL \
-        WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
+) -> Result<bool, StoreError> {
+    let sql = concat!(
+        "UPDATE outbox SET state = CASE WHEN $4 IS NULL THEN 'failed' ELSE 'queued' END, \
+         next_attempt_at = COALESCE($4, next_attempt_at), last_error = $3, claimed_until = NULL \
+         WHERE id = $1",
+        claimed!()
+    );
+    let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(attempt)
         .bind(error)
         .bind(retry_at)
         .execute(conn)
         .await?
         .rows_affected());
-    Ok(())
+    Ok(changed == 1)
 }
 
-/// Drops a message whose code expired before it could be sent; `why` replaces the last error
-/// when given.
-pub async fn mark_expired(exec: Exec<'_>, id: &str, why: Option<&str>) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL, \
-        last_error = COALESCE($2, last_error) WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
+/// Drops a message whose code expired before it could be sent, with the reason; `false` when
+/// the claim was lost meanwhile.
+pub async fn mark_expired(
+    exec: Exec<'_>,
+    id: &str,
+    attempt: i32,
+    why: &str,
+) -> Result<bool, StoreError> {
+    let sql = concat!(
+        "UPDATE outbox SET state = 'expired', claimed_until = NULL, last_error = $3 \
+         WHERE id = $1",
+        claimed!()
+    );
+    let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(attempt)
         .bind(why)
         .execute(conn)
         .await?
         .rows_affected());
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// Messages of one user, newest first.

@@ -18,6 +18,7 @@ on_both_databases!(
     two_workers_send_each_message_once,
     a_long_outage_does_not_drop_an_invitation,
     retrying_stops_when_the_code_expires_or_after_a_day,
+    a_stale_workers_result_is_ignored,
 );
 
 const START: i64 = 1_800_000_000_000_000;
@@ -358,4 +359,59 @@ async fn retrying_stops_when_the_code_expires_or_after_a_day(db: &TestDb) {
         attempts,
         "no more attempts"
     );
+}
+
+/// A provider so slow that the worker's lease runs out: while it hangs, another worker takes
+/// the message over and sends it; then the slow call fails.
+#[derive(Debug)]
+struct SlowSink {
+    clock: Arc<ManualClock>,
+    other: server::notify::worker::Worker,
+}
+
+#[async_trait::async_trait]
+impl server::notify::sink::Sink for SlowSink {
+    async fn deliver(&self, _: &server::store::outbox::OutboxRow) -> Result<(), String> {
+        self.clock.advance_secs(61);
+        assert_eq!(self.other.deliver_due().await.unwrap(), 1);
+        Err("timed out".to_owned())
+    }
+}
+
+async fn a_stale_workers_result_is_ignored(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), smtp.port, None).await;
+    let id = invite(&app, "contested", None).await;
+    let slow = server::notify::worker::Worker {
+        sink: Arc::new(SlowSink {
+            clock: clock.clone(),
+            other: app.roster.worker.clone(),
+        }),
+        ..app.roster.worker.clone()
+    };
+    assert_eq!(slow.deliver_due().await.unwrap(), 1);
+
+    // The second worker's "sent" stands; the slow worker's late failure did not queue the
+    // message again, so it is not sent a second time.
+    let sent = message(&app, &id, "init").await;
+    assert_eq!(
+        (
+            sent.state.as_str(),
+            sent.attempts,
+            sent.last_error.as_deref()
+        ),
+        ("sent", 2, None)
+    );
+    clock.advance_secs(3600);
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 0);
+    assert_eq!(smtp.received().len(), 1);
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let history: Vec<(i32, String)> = server::store::outbox::attempts_for_user(conn.exec(), &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|attempt| (attempt.attempt, attempt.outcome))
+        .collect();
+    assert_eq!(history, [(2, "sent".to_owned())]);
 }

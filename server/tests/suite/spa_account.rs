@@ -437,21 +437,49 @@ async fn admins_run_every_operation_from_the_user_page(db: &TestDb) {
         )
         .await;
     assert_eq!(not_failed.status, StatusCode::BAD_REQUEST);
-    {
-        let mut conn = app.roster.services.db().conn().await.unwrap();
-        server::store::outbox::mark_failed(conn.exec(), &message_id, "mailbox full", None)
+    // A new notice that a worker gives up on (as after a day of failed attempts).
+    let set = run(
+        json!({"SetPassword": {"password": "Orchard-rain-lantern-78", "change_required": true}}),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let failed_id = {
+        let db = app.roster.services.db();
+        let mut tx = db.begin().await.unwrap();
+        let claimed = server::store::outbox::claim_next(tx.exec(), i64::MAX / 2, 60_000_000)
             .await
+            .unwrap()
             .unwrap();
-    }
+        assert!(
+            server::store::outbox::mark_failed(
+                tx.exec(),
+                &claimed.id,
+                claimed.attempts,
+                "mailbox full",
+                None
+            )
+            .await
+            .unwrap()
+        );
+        tx.commit().await.unwrap();
+        claimed.id
+    };
     let retried = app
         .server_fn(
             "retry_message",
             Some(&admin),
-            json!({"user_id": id, "message_id": message_id}),
+            json!({"user_id": id, "message_id": failed_id}),
         )
         .await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
     assert_eq!(retried.body[0]["state"], "queued");
+    assert!(
+        message_to(&app, "managed2@example.com")
+            .await
+            .unwrap()
+            .contains("Template: password_changed"),
+        "sent again"
+    );
 
     // None of it for a plain user.
     let (_, plain) = user(&app, "bystander").await;
