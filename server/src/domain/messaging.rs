@@ -36,6 +36,18 @@ impl<'a> Recipient<'a> {
     }
 }
 
+/// The template of the messages that carry a code of `purpose` (a reset code goes by mail or
+/// SMS under the same template). Passkey links are not replaced by newer ones.
+fn template_carrying(purpose: Purpose) -> Option<&'static str> {
+    match purpose {
+        Purpose::Init => Some("init"),
+        Purpose::EmailVerification => Some("verify_email"),
+        Purpose::PhoneVerification => Some("verify_phone"),
+        Purpose::PasswordReset => Some("password_reset"),
+        Purpose::PasskeyRegistration => None,
+    }
+}
+
 /// A stored passkey registration link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PasskeyLink {
@@ -66,6 +78,21 @@ impl Services {
             expires_at: now + secs(purpose.lifetime_secs()),
             failed_attempts: 0,
         };
+        if purpose.replaces_older() {
+            // The older codes die with this insert; their messages still waiting in the outbox
+            // would deliver a dead code, so they are withdrawn in the same transaction.
+            if let Some(template) = template_carrying(purpose) {
+                let withdrawn = outbox::supersede_queued(tx.exec(), user_id, template).await?;
+                if withdrawn > 0 {
+                    tracing::info!(
+                        user_id,
+                        template,
+                        withdrawn,
+                        "queued messages with a replaced code withdrawn"
+                    );
+                }
+            }
+        }
         codes::insert(tx.exec(), &row, purpose.replaces_older()).await?;
         Ok(code)
     }
@@ -359,5 +386,42 @@ impl Services {
         drop(conn);
         self.outbox_wakeup().notify_one();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::templates::Lang;
+
+    #[test]
+    fn superseding_names_the_templates_that_carry_each_code() {
+        let lang = Lang::En;
+        let cases = [
+            (
+                Purpose::Init,
+                templates::init_code(lang, "Ann", "ann", "l", "c").template,
+            ),
+            (
+                Purpose::EmailVerification,
+                templates::verify_email(lang, "Ann", "l", "c").template,
+            ),
+            (
+                Purpose::PhoneVerification,
+                templates::verify_phone(lang, "c").template,
+            ),
+            (
+                Purpose::PasswordReset,
+                templates::password_reset_mail(lang, "Ann", "l", "c").template,
+            ),
+            (
+                Purpose::PasswordReset,
+                templates::password_reset_sms(lang, "c").template,
+            ),
+        ];
+        for (purpose, template) in cases {
+            assert_eq!(template_carrying(purpose), Some(template), "{purpose:?}");
+        }
+        assert_eq!(template_carrying(Purpose::PasskeyRegistration), None);
     }
 }

@@ -177,6 +177,24 @@ pub async fn mark_expired(
     Ok(changed == 1)
 }
 
+/// Withdraws the still-queued messages of a user made by `template`, because the code in them
+/// was just replaced by a newer one and would not work any more. Returns how many.
+pub async fn supersede_queued(
+    exec: Exec<'_>,
+    user_id: &str,
+    template: &str,
+) -> Result<u64, StoreError> {
+    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL, \
+        last_error = 'superseded by a newer code' \
+        WHERE user_id = $1 AND template = $2 AND state = 'queued'";
+    Ok(run!(exec, |conn| sqlx::query(sql)
+        .bind(user_id)
+        .bind(template)
+        .execute(conn)
+        .await?
+        .rows_affected()))
+}
+
 /// Messages of one user, newest first.
 pub async fn for_user(exec: Exec<'_>, user_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
     let sql = concat!(

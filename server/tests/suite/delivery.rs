@@ -19,6 +19,7 @@ on_both_databases!(
     a_long_outage_does_not_drop_an_invitation,
     retrying_stops_when_the_code_expires_or_after_a_day,
     a_stale_workers_result_is_ignored,
+    a_message_whose_code_was_replaced_is_not_sent,
 );
 
 const START: i64 = 1_800_000_000_000_000;
@@ -414,4 +415,52 @@ async fn a_stale_workers_result_is_ignored(db: &TestDb) {
         .map(|attempt| (attempt.attempt, attempt.outcome))
         .collect();
     assert_eq!(history, [(2, "sent".to_owned())]);
+}
+
+async fn a_message_whose_code_was_replaced_is_not_sent(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), smtp.port, None).await;
+    let id = invite(&app, "twice", None).await;
+    // The invitation is sent again before the first mail went out (e.g. during an outage).
+    let reply = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/_resend_initialization"),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 1);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1, "only the mail with the living code");
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let mut messages = server::store::outbox::for_user(conn.exec(), &id)
+        .await
+        .unwrap();
+    drop(conn);
+    messages.reverse();
+    let outcome: Vec<(&str, Option<&str>)> = messages
+        .iter()
+        .map(|message| (message.state.as_str(), message.last_error.as_deref()))
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            ("expired", Some("superseded by a newer code")),
+            ("sent", None)
+        ]
+    );
+    // The mail that went out carries the code that works.
+    // Quoted-printable: soft line breaks and `=3D` for `=`.
+    let text = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
+    let link = text
+        .split_whitespace()
+        .find(|word| word.starts_with("http://localhost:3000/init?"))
+        .map(|link| url::Url::parse(link).unwrap())
+        .unwrap();
+    let code = crate::common::query_param(&link, "code").unwrap();
+    let form = json!({"form": {"user_id": id, "code": code, "password": "Lantern-meadow-harbor-42", "password_confirmation": "Lantern-meadow-harbor-42"}});
+    let done = app.server_fn("complete_initialization", None, form).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
 }
