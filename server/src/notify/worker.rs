@@ -3,7 +3,7 @@
 
 use super::sink::Sink;
 use crate::domain::clock::{Clock, secs};
-use crate::store::{Db, StoreError, outbox};
+use crate::store::{Db, StoreError, codes, factors, outbox};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -21,6 +21,8 @@ const LEASE_SECS: i64 = 60;
 const EXPIRED: &str = "the code in it expired before it could be sent";
 /// How often the worker looks for due messages when nobody woke it.
 const POLL: Duration = Duration::from_secs(2);
+/// How often the worker deletes expired codes and WebAuthn ceremonies.
+const PURGE_EVERY_SECS: i64 = 10 * 60;
 
 /// Delivers queued messages until the process ends.
 #[derive(Debug, Clone)]
@@ -32,18 +34,39 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Runs forever; each round delivers everything that is due.
+    /// Runs forever; each round delivers everything that is due, and now and then purges what
+    /// has expired.
     pub async fn run(self) {
+        let mut next_purge = i64::MIN;
         loop {
             match self.deliver_due().await {
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "outbox worker round failed"),
+            }
+            let now = self.clock.now();
+            if now >= next_purge {
+                next_purge = now + secs(PURGE_EVERY_SECS);
+                match self.purge_expired().await {
+                    Ok(purged) => tracing::debug!(?purged, "expired codes and ceremonies purged"),
+                    Err(error) => tracing::error!(%error, "purging expired codes failed"),
+                }
             }
             tokio::select! {
                 () = self.wakeup.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
             }
         }
+    }
+
+    /// Deletes expired one-time codes and WebAuthn ceremonies. Every instance may run it; the
+    /// deletes are idempotent.
+    pub async fn purge_expired(&self) -> Result<Purged, StoreError> {
+        let now = self.clock.now();
+        let mut conn = self.db.conn().await?;
+        Ok(Purged {
+            codes: codes::delete_expired(conn.exec(), now).await?,
+            ceremonies: factors::delete_expired_ceremonies(conn.exec(), now).await?,
+        })
     }
 
     /// Delivers every due message; returns how many were handled.
@@ -139,6 +162,13 @@ impl Worker {
         tx.commit().await?;
         Ok(claimed)
     }
+}
+
+/// What one purge deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Purged {
+    pub codes: u64,
+    pub ceremonies: u64,
 }
 
 /// How one delivery attempt ended.

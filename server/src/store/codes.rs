@@ -108,3 +108,14 @@ pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<CodeRow>, StoreError
         .fetch_optional(conn)
         .await?))
 }
+
+/// Deletes the codes that expired at or before `now` (housekeeping: expired codes never work,
+/// and fewer stored hashes leave less to attack). Returns how many.
+pub async fn delete_expired(exec: Exec<'_>, now: i64) -> Result<u64, StoreError> {
+    let sql = "DELETE FROM one_time_codes WHERE expires_at <= $1";
+    Ok(run!(exec, |conn| sqlx::query(sql)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()))
+}

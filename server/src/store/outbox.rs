@@ -1,5 +1,9 @@
 //! The transactional outbox: messages written with the change that caused them and delivered
 //! later by the worker, which claims rows so that several instances never send one twice.
+//!
+//! A message's text holds a plain code or link. Once the message is final (sent, expired,
+//! superseded, or failed with a code) the text is blanked; subject, recipient, template, state
+//! and attempts stay for the admin views.
 
 use super::{Exec, StoreError};
 use crate::run;
@@ -115,7 +119,7 @@ pub async fn mark_sent(
 ) -> Result<bool, StoreError> {
     let sql = concat!(
         "UPDATE outbox SET state = 'sent', sent_at = $3, claimed_until = NULL, \
-         last_error = NULL WHERE id = $1",
+         last_error = NULL, body = '' WHERE id = $1",
         claimed!()
     );
     let changed = run!(exec, |conn| sqlx::query(sql)
@@ -129,7 +133,8 @@ pub async fn mark_sent(
 }
 
 /// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`;
-/// `false` when the claim was lost meanwhile.
+/// `false` when the claim was lost meanwhile. A given-up message keeps its body only when it
+/// carries no code (a notice), so that an administrator can send it again.
 pub async fn mark_failed(
     exec: Exec<'_>,
     id: &str,
@@ -139,7 +144,8 @@ pub async fn mark_failed(
 ) -> Result<bool, StoreError> {
     let sql = concat!(
         "UPDATE outbox SET state = CASE WHEN $4 IS NULL THEN 'failed' ELSE 'queued' END, \
-         next_attempt_at = COALESCE($4, next_attempt_at), last_error = $3, claimed_until = NULL \
+         next_attempt_at = COALESCE($4, next_attempt_at), last_error = $3, claimed_until = NULL, \
+         body = CASE WHEN $4 IS NULL AND not_after IS NOT NULL THEN '' ELSE body END \
          WHERE id = $1",
         claimed!()
     );
@@ -163,7 +169,7 @@ pub async fn mark_expired(
     why: &str,
 ) -> Result<bool, StoreError> {
     let sql = concat!(
-        "UPDATE outbox SET state = 'expired', claimed_until = NULL, last_error = $3 \
+        "UPDATE outbox SET state = 'expired', claimed_until = NULL, last_error = $3, body = '' \
          WHERE id = $1",
         claimed!()
     );
@@ -184,7 +190,7 @@ pub async fn supersede_queued(
     user_id: &str,
     template: &str,
 ) -> Result<u64, StoreError> {
-    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL, \
+    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL, body = '', \
         last_error = 'superseded by a newer code' \
         WHERE user_id = $1 AND template = $2 AND state = 'queued'";
     Ok(run!(exec, |conn| sqlx::query(sql)
@@ -255,7 +261,7 @@ pub async fn attempts_for_user(
 }
 
 /// Queues a failed message again, due now. Returns whether it was one of the user's failed
-/// messages.
+/// messages that still has its text.
 pub async fn requeue_failed(
     exec: Exec<'_>,
     id: &str,
@@ -263,7 +269,7 @@ pub async fn requeue_failed(
     now: i64,
 ) -> Result<bool, StoreError> {
     let sql = "UPDATE outbox SET state = 'queued', next_attempt_at = $3, claimed_until = NULL \
-        WHERE id = $1 AND user_id = $2 AND state = 'failed'";
+        WHERE id = $1 AND user_id = $2 AND state = 'failed' AND body <> ''";
     let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
         .bind(user_id)

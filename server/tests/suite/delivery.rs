@@ -20,6 +20,7 @@ on_both_databases!(
     retrying_stops_when_the_code_expires_or_after_a_day,
     a_stale_workers_result_is_ignored,
     a_message_whose_code_was_replaced_is_not_sent,
+    expired_codes_and_ceremonies_are_purged,
 );
 
 const START: i64 = 1_800_000_000_000_000;
@@ -138,6 +139,14 @@ async fn mail_goes_over_smtp_and_sms_to_the_webhook(db: &TestDb) {
         0,
         "nothing is sent twice"
     );
+    // The codes do not stay in the outbox once the messages went out; the rest does.
+    let mail = message(&app, &id, "init").await;
+    assert_eq!(mail.body, "");
+    assert_eq!(
+        (mail.recipient.as_str(), mail.subject.as_str()),
+        ("deutsch@example.com", "Aktivieren Sie Ihr Roster-Konto")
+    );
+    assert_eq!(message(&app, &id, "verify_phone").await.body, "");
 }
 
 async fn a_provider_outage_is_retried_with_backoff(db: &TestDb) {
@@ -241,6 +250,7 @@ async fn messages_whose_code_expired_are_not_sent(db: &TestDb) {
         states(&app, &id).await,
         [("init".to_owned(), "expired".to_owned(), 1)]
     );
+    assert_eq!(message(&app, &id, "init").await.body, "");
 }
 
 async fn two_workers_send_each_message_once(db: &TestDb) {
@@ -333,6 +343,7 @@ async fn retrying_stops_when_the_code_expires_or_after_a_day(db: &TestDb) {
     run_worker_for(&app, &clock, 2 * 3600, 30).await;
     let verify = message(&app, &id, "verify_email").await;
     assert_eq!(verify.state, "expired", "{verify:?}");
+    assert_eq!(verify.body, "", "no code stays behind");
     let reason = verify.last_error.unwrap();
     assert!(reason.contains("SMTP"), "{reason}");
     assert!(
@@ -347,6 +358,10 @@ async fn retrying_stops_when_the_code_expires_or_after_a_day(db: &TestDb) {
     run_worker_for(&app, &clock, 3600, 600).await;
     let notice = message(&app, &id, "password_changed").await;
     assert_eq!(notice.state, "failed", "{notice:?}");
+    assert!(
+        notice.body.contains("password"),
+        "a notice without a code keeps its text, to be sent again: {notice:?}"
+    );
     let reason = notice.last_error.unwrap();
     assert!(reason.contains("SMTP"), "{reason}");
     assert!(
@@ -440,15 +455,21 @@ async fn a_message_whose_code_was_replaced_is_not_sent(db: &TestDb) {
         .unwrap();
     drop(conn);
     messages.reverse();
-    let outcome: Vec<(&str, Option<&str>)> = messages
+    let outcome: Vec<(&str, Option<&str>, &str)> = messages
         .iter()
-        .map(|message| (message.state.as_str(), message.last_error.as_deref()))
+        .map(|message| {
+            (
+                message.state.as_str(),
+                message.last_error.as_deref(),
+                message.body.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         outcome,
         [
-            ("expired", Some("superseded by a newer code")),
-            ("sent", None)
+            ("expired", Some("superseded by a newer code"), ""),
+            ("sent", None, "")
         ]
     );
     // The mail that went out carries the code that works.
@@ -463,4 +484,68 @@ async fn a_message_whose_code_was_replaced_is_not_sent(db: &TestDb) {
     let form = json!({"form": {"user_id": id, "code": code, "password": "Lantern-meadow-harbor-42", "password_confirmation": "Lantern-meadow-harbor-42"}});
     let done = app.server_fn("complete_initialization", None, form).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+}
+
+async fn expired_codes_and_ceremonies_are_purged(db: &TestDb) {
+    use server::store::{codes, factors};
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), smtp.port, None).await;
+    // An invitation code (72 hours) and a phone code (1 hour).
+    let id = invite(&app, "keeper", Some("+41 71 000 00 00")).await;
+    let db = app.roster.services.db();
+    let ceremony = |id: &str, expires_at: i64| factors::CeremonyRow {
+        id: id.to_owned(),
+        purpose: "passkey_registration".to_owned(),
+        binding: "session".to_owned(),
+        user_id: None,
+        name: None,
+        state: "{}".to_owned(),
+        created_at: START,
+        expires_at,
+    };
+    {
+        let mut conn = db.conn().await.unwrap();
+        factors::insert_ceremony(conn.exec(), &ceremony("old", START + 300_000_000))
+            .await
+            .unwrap();
+        factors::insert_ceremony(conn.exec(), &ceremony("new", START + 7_200_000_000))
+            .await
+            .unwrap();
+    }
+    let latest = |purpose: &'static str| {
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            let mut conn = db.conn().await.unwrap();
+            codes::latest(conn.exec(), &id, purpose)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    };
+    let worker = &app.roster.worker;
+    let purged = worker.purge_expired().await.unwrap();
+    assert_eq!(
+        (purged.codes, purged.ceremonies),
+        (0, 0),
+        "nothing expired yet"
+    );
+
+    clock.advance_secs(3600);
+    let purged = worker.purge_expired().await.unwrap();
+    assert_eq!((purged.codes, purged.ceremonies), (1, 1));
+    assert!(!latest("phone_verification").await);
+    assert!(latest("init").await, "the invitation code still lives");
+    let mut conn = db.conn().await.unwrap();
+    assert!(
+        factors::take_ceremony(conn.exec(), "new", "passkey_registration", "session", 0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(conn);
+
+    clock.advance_secs(71 * 3600);
+    assert_eq!(worker.purge_expired().await.unwrap().codes, 1);
+    assert!(!latest("init").await);
 }
