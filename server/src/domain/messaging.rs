@@ -225,38 +225,27 @@ impl Services {
         })
     }
 
-    /// Checks a typed code against the newest one of its purpose. A wrong guess is counted at
-    /// once (and the code burned after too many); a match returns the stored row, which the
-    /// caller consumes inside its transaction so that it works only once.
+    /// Checks a typed code against the newest one of its purpose. Every guess is counted before
+    /// it is compared (and the code burned after too many), so parallel guesses get no more
+    /// tries than sequential ones; a match gives its attempt back and returns the stored row,
+    /// which the caller consumes inside its transaction so that it works only once.
     pub(crate) async fn check_code(
         &self,
         user_id: &str,
         purpose: Purpose,
         typed: &str,
     ) -> Result<CodeRow, DomainError> {
-        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
         let typed = purpose.normalize(typed);
         if typed.is_empty() || typed.len() > 64 {
-            return Err(invalid());
+            return Err(DomainError::Invalid(faults::CODE_INVALID));
         }
-        let now = self.now();
         let mut conn = self.db().conn().await?;
-        let stored = codes::latest(conn.exec(), user_id, purpose.as_str())
-            .await?
-            .filter(|row| {
-                row.expires_at > now && i64::from(row.failed_attempts) < purpose.max_attempts()
-            })
-            .ok_or_else(invalid)?;
-        if self
-            .deps()
-            .codes
-            .matches(purpose, user_id, &typed, &stored.code_hash)
-        {
-            return Ok(stored);
-        }
-        let failures = codes::record_failure(conn.exec(), &stored.id).await?;
-        tracing::info!(user_id, purpose = purpose.as_str(), failures, "wrong code");
-        Err(invalid())
+        let Some(newest) = codes::latest(conn.exec(), user_id, purpose.as_str()).await? else {
+            return Err(DomainError::Invalid(faults::CODE_INVALID));
+        };
+        drop(conn);
+        self.compare_code(&newest.id, user_id, purpose, &typed)
+            .await
     }
 
     /// Checks a typed code against the code with this id (passkey links name theirs), with
@@ -268,31 +257,48 @@ impl Services {
         purpose: Purpose,
         typed: &str,
     ) -> Result<CodeRow, DomainError> {
-        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
         let typed = purpose.normalize(typed);
         if typed.is_empty() || typed.len() > 64 {
-            return Err(invalid());
+            return Err(DomainError::Invalid(faults::CODE_INVALID));
         }
-        let now = self.now();
+        self.compare_code(code_id, user_id, purpose, &typed).await
+    }
+
+    /// Reserves an attempt on the code (refused when it has none left or expired), then
+    /// compares; the reservation is the count of a wrong guess.
+    async fn compare_code(
+        &self,
+        code_id: &str,
+        user_id: &str,
+        purpose: Purpose,
+        typed: &str,
+    ) -> Result<CodeRow, DomainError> {
+        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
         let mut conn = self.db().conn().await?;
-        let stored = codes::get(conn.exec(), code_id)
-            .await?
-            .filter(|row| {
-                row.user_id == user_id
-                    && row.purpose == purpose.as_str()
-                    && row.expires_at > now
-                    && i64::from(row.failed_attempts) < purpose.max_attempts()
-            })
-            .ok_or_else(invalid)?;
+        let stored = codes::reserve_attempt(
+            conn.exec(),
+            code_id,
+            user_id,
+            purpose.as_str(),
+            purpose.max_attempts(),
+            self.now(),
+        )
+        .await?
+        .ok_or_else(invalid)?;
         if self
             .deps()
             .codes
-            .matches(purpose, user_id, &typed, &stored.code_hash)
+            .matches(purpose, user_id, typed, &stored.code_hash)
         {
+            codes::release_attempt(conn.exec(), &stored.id).await?;
             return Ok(stored);
         }
-        let failures = codes::record_failure(conn.exec(), &stored.id).await?;
-        tracing::info!(user_id, purpose = purpose.as_str(), failures, "wrong code");
+        tracing::info!(
+            user_id,
+            purpose = purpose.as_str(),
+            failures = stored.failed_attempts,
+            "wrong code"
+        );
         Err(invalid())
     }
 

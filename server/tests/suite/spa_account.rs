@@ -15,6 +15,8 @@ on_both_databases!(
     parallel_wrong_passwords_lock_the_account_exactly,
     admins_run_every_operation_from_the_user_page,
     changing_the_password_can_sign_out_other_devices,
+    codes_burn_after_five_wrong_guesses,
+    parallel_guesses_are_counted_before_they_are_compared,
 );
 
 const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -529,5 +531,159 @@ async fn changing_the_password_can_sign_out_other_devices(db: &TestDb) {
             .await
             .unwrap()
             .contains("Template: password_changed")
+    );
+}
+
+/// The six-character code in an SMS text.
+fn code_in(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| word.trim_end_matches('.'))
+        .find(|word| {
+            word.len() == 6
+                && word
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit())
+        })
+        .unwrap()
+        .to_owned()
+}
+
+/// A wrong code of the same shape as `right`.
+fn wrong(right: &str, index: usize) -> String {
+    let candidate = format!("ZZZZ{index:02}");
+    assert_ne!(candidate, right);
+    candidate
+}
+
+async fn codes_burn_after_five_wrong_guesses(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, cookie) = user(&app, "guessed").await;
+
+    // Email verification.
+    let asked = act(
+        &app,
+        &cookie,
+        json!({"ChangeEmail": {"email": "fresh@example.com"}}),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
+    let mail = message_to(&app, "fresh@example.com").await.unwrap();
+    let code = crate::common::query_param(&link_in(&mail, "/verify-email?"), "code").unwrap();
+    let verify =
+        |code: String| app.server_fn("verify_email", None, json!({"user_id": id, "code": code}));
+    for index in 0..5 {
+        assert_eq!(
+            verify(wrong(&code, index)).await.body["field"],
+            "code",
+            "guess {index}"
+        );
+    }
+    assert_eq!(
+        verify(code).await.body["field"],
+        "code",
+        "burned: the right code is refused"
+    );
+
+    // Phone verification.
+    let added = act(
+        &app,
+        &cookie,
+        json!({"ChangePhone": {"phone": "+41 79 123 45 67"}}),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    let code = code_in(&message_to(&app, "+41791234567").await.unwrap());
+    for index in 0..5 {
+        let guess = act(
+            &app,
+            &cookie,
+            json!({"VerifyPhone": {"code": wrong(&code, index)}}),
+        )
+        .await;
+        assert_eq!(guess.body["field"], "code", "guess {index}");
+    }
+    let right = act(&app, &cookie, json!({"VerifyPhone": {"code": code}})).await;
+    assert_eq!(
+        right.body["field"], "code",
+        "burned: the right code is refused"
+    );
+
+    // Password reset.
+    app.server_fn("request_password_reset", None, json!({"login": "guessed"}))
+        .await;
+    let mail = message_to(&app, "guessed@example.com").await.unwrap();
+    assert!(mail.contains("Template: password_reset\n"), "{mail}");
+    let code = crate::common::query_param(&link_in(&mail, "/reset-password?"), "code").unwrap();
+    let reset = |code: String| {
+        app.server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": id, "code": code, "password": "Orchard-rain-lantern-77", "password_confirmation": "Orchard-rain-lantern-77"}}),
+        )
+    };
+    for index in 0..5 {
+        assert_eq!(
+            reset(wrong(&code, index)).await.body["field"],
+            "code",
+            "guess {index}"
+        );
+    }
+    assert_eq!(
+        reset(code).await.body["field"],
+        "code",
+        "burned: the right code is refused"
+    );
+    assert_eq!(
+        app.sign_in("guessed", PASSWORD).await.0.body,
+        json!("SignedIn"),
+        "the password stayed"
+    );
+}
+
+async fn parallel_guesses_are_counted_before_they_are_compared(db: &TestDb) {
+    let app = Arc::new(TestApp::start(db).await);
+    let (id, _) = user(&app, "raced").await;
+    app.server_fn("request_password_reset", None, json!({"login": "raced"}))
+        .await;
+    let mail = message_to(&app, "raced@example.com").await.unwrap();
+    let code = crate::common::query_param(&link_in(&mail, "/reset-password?"), "code").unwrap();
+    let guesses: Vec<_> = (0..10)
+        .map(|index| {
+            let (app, id, guess) = (app.clone(), id.clone(), wrong(&code, index));
+            tokio::spawn(async move {
+                app.roster
+                    .services
+                    .reset_password(
+                        &id,
+                        &guess,
+                        "Orchard-rain-lantern-77",
+                        "Orchard-rain-lantern-77",
+                    )
+                    .await
+                    .is_err()
+            })
+        })
+        .collect();
+    for guess in guesses {
+        assert!(guess.await.unwrap());
+    }
+    // Only five guesses were compared; the other five were refused unseen.
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let stored = server::store::codes::latest(conn.exec(), &id, "password_reset")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(stored.failed_attempts, 5);
+    let right = app
+        .server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": id, "code": code, "password": "Orchard-rain-lantern-77", "password_confirmation": "Orchard-rain-lantern-77"}}),
+        )
+        .await;
+    assert_eq!(
+        right.body["field"], "code",
+        "burned: the right code is refused"
     );
 }
