@@ -3,7 +3,7 @@
 //! died after claiming a message, expired codes, and two workers sending each message once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::sinks::{SmtpServer, WebhookServer, free_port};
+use crate::common::sinks::{DownPort, SmtpServer, WebhookServer};
 use crate::common::{TestApp, TestDb};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
@@ -150,7 +150,8 @@ async fn mail_goes_over_smtp_and_sms_to_the_webhook(db: &TestDb) {
 }
 
 async fn a_provider_outage_is_retried_with_backoff(db: &TestDb) {
-    let port = free_port();
+    let down = DownPort::new();
+    let port = down.port;
     let webhook = WebhookServer::start().await;
     *webhook.status.lock().unwrap() = 503;
     let clock = Arc::new(ManualClock::starting_at(START));
@@ -182,7 +183,7 @@ async fn a_provider_outage_is_retried_with_backoff(db: &TestDb) {
     assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 0);
 
     // The providers come back; after the backoff the messages go out.
-    let smtp = SmtpServer::start_on(port).await;
+    let smtp = SmtpServer::start_on(down.release()).await;
     *webhook.status.lock().unwrap() = 200;
     clock.advance_secs(6);
     assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 2);
@@ -279,7 +280,8 @@ async fn two_workers_send_each_message_once(db: &TestDb) {
 }
 
 async fn a_long_outage_does_not_drop_an_invitation(db: &TestDb) {
-    let port = free_port();
+    let down = DownPort::new();
+    let port = down.port;
     let clock = Arc::new(ManualClock::starting_at(START));
     let app = start(db, clock.clone(), port, None).await;
     let id = invite(&app, "enduring", None).await;
@@ -299,14 +301,15 @@ async fn a_long_outage_does_not_drop_an_invitation(db: &TestDb) {
     );
 
     // The provider comes back: the invitation goes out within 15 minutes.
-    let smtp = SmtpServer::start_on(port).await;
+    let smtp = SmtpServer::start_on(down.release()).await;
     run_worker_for(&app, &clock, 15 * 60 + 30, 30).await;
     assert_eq!(smtp.received().len(), 1);
     assert_eq!(message(&app, &id, "init").await.state, "sent");
 }
 
 async fn retrying_stops_when_the_code_expires_or_after_a_day(db: &TestDb) {
-    let port = free_port();
+    let down = DownPort::new();
+    let port = down.port;
     let clock = Arc::new(ManualClock::starting_at(START));
     let app = start(db, clock.clone(), port, None).await;
     let body = json!({
