@@ -135,28 +135,36 @@ impl Services {
         let now = self.now();
         let token = SessionToken::generate();
         let mut tx = self.db().begin().await?;
+        // The row was read before the (slow) hash check; parallel wrong guesses may have
+        // locked the account meanwhile. Decide again on the locked row, and only then start
+        // the failure count over.
+        let current = users::get_for_update(tx.exec(), &user.id)
+            .await?
+            .filter(may_sign_in)
+            .ok_or_else(|| {
+                tracing::info!(user_id = %user.id, "sign-in failed: locked while the password was checked");
+                failed()
+            })?;
         if let Some(hash) = &upgraded {
             // The hash may have changed meanwhile (a concurrent sign-in upgraded it first);
-            // either way the stored hash stays valid for this password.
-            if let Some(current) = users::get_for_update(tx.exec(), &user.id).await? {
-                let mut change =
-                    UserChange::new(&current.id, current.sequence, now, Some(&current.id));
-                change.push(
-                    "user.human.password.hash.updated",
-                    json!({ "algorithm": "argon2id" }),
-                );
-                let stamp = change.write(&mut tx).await?;
-                users::set_password(
-                    tx.exec(),
-                    &current.id,
-                    hash,
-                    current.password_change_required,
-                    stamp,
-                )
-                .await?;
-            }
+            // either way the stored hash stays valid for this password. Storing it also
+            // resets the failure count.
+            let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
+            change.push(
+                "user.human.password.hash.updated",
+                json!({ "algorithm": "argon2id" }),
+            );
+            let stamp = change.write(&mut tx).await?;
+            users::set_password(
+                tx.exec(),
+                &current.id,
+                hash,
+                current.password_change_required,
+                stamp,
+            )
+            .await?;
         } else {
-            users::reset_failed_passwords(tx.exec(), &user.id).await?;
+            users::reset_failed_passwords(tx.exec(), &current.id).await?;
         }
         sessions::insert(
             tx.exec(),
@@ -176,7 +184,7 @@ impl Services {
         let gate = if second_factor_pending {
             Some(Gate::SecondFactor)
         } else {
-            gate_of(&user)
+            gate_of(&current)
         };
         let outcome = match gate {
             None => SignInOutcome::SignedIn,
@@ -420,25 +428,39 @@ impl Services {
         Ok(())
     }
 
-    /// Counts a failed password check; the lockout policy locks the account at its limit.
+    /// Counts a failed password check; the lockout policy locks an active account at its
+    /// limit, with a `user.locked` event (so `details.sequence` stays right) and the end of
+    /// its sessions. The row lock makes parallel failures count one by one, so exactly one of
+    /// them locks.
     pub(crate) async fn count_failed_password(&self, user_id: &str) -> Result<(), DomainError> {
         let limit = self.deps().lockout_max_password_attempts;
-        let mut conn = self.db().conn().await?;
-        let failures = users::record_failed_password(
-            conn.exec(),
-            user_id,
-            limit,
-            i32::from(UserState::Locked.as_number()),
-            i32::from(UserState::Active.as_number()),
-        )
-        .await?;
-        if limit > 0 && failures == limit {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some(row) = users::get_for_update(tx.exec(), user_id).await? else {
+            return Ok(());
+        };
+        let failures = i64::from(row.failed_password_attempts) + 1;
+        if limit > 0 && failures >= limit && state_of(&row) == UserState::Active {
+            let mut change = UserChange::new(&row.id, row.sequence, now, None);
+            change.push("user.locked", json!({ "reason": "password attempts" }));
+            let stamp = change.write(&mut tx).await?;
+            users::lock_after_failed_password(
+                tx.exec(),
+                &row.id,
+                i32::from(UserState::Locked.as_number()),
+                stamp,
+            )
+            .await?;
+            sessions::delete_for_user(tx.exec(), &row.id, None).await?;
             tracing::warn!(
                 user_id,
                 failures,
                 "account locked after failed password checks"
             );
+        } else {
+            users::record_failed_password(tx.exec(), &row.id).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 

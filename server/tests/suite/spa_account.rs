@@ -17,6 +17,7 @@ on_both_databases!(
     changing_the_password_can_sign_out_other_devices,
     codes_burn_after_five_wrong_guesses,
     parallel_guesses_are_counted_before_they_are_compared,
+    a_sign_in_that_races_the_lockout_is_refused,
 );
 
 const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -305,6 +306,27 @@ async fn parallel_wrong_passwords_lock_the_account_exactly(db: &TestDb) {
         "every failure counted, none lost"
     );
     assert_eq!(row.state, 4, "locked");
+    // Locking is an event of its own, written once, and the user's sequence follows it.
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let events = server::store::events::for_aggregate(conn.exec(), &id)
+        .await
+        .unwrap();
+    drop(conn);
+    let locks: Vec<_> = events
+        .iter()
+        .filter(|event| event.event_type == "user.locked")
+        .collect();
+    assert_eq!(locks.len(), 1, "{events:?}");
+    assert_eq!(locks[0].payload, r#"{"reason":"password attempts"}"#);
+    assert_eq!(row.sequence, events.last().unwrap().sequence);
+    assert_eq!(events.last().unwrap().event_type, "user.locked");
+    let details = app
+        .api(Method::GET, &format!("/users/{id}/email"), None)
+        .await;
+    assert_eq!(
+        details.body["details"]["sequence"],
+        json!(row.sequence.to_string())
+    );
     // Locked: even the right password fails, with the same message.
     let locked = app.sign_in("target", PASSWORD).await.0;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
@@ -686,4 +708,39 @@ async fn parallel_guesses_are_counted_before_they_are_compared(db: &TestDb) {
         right.body["field"], "code",
         "burned: the right code is refused"
     );
+}
+
+async fn a_sign_in_that_races_the_lockout_is_refused(db: &TestDb) {
+    let app = Arc::new(TestApp::start(db).await);
+    let (id, _) = user(&app, "racer").await;
+    // Another request holds the user row: it is about to lock the account (as the last of
+    // several wrong guesses would).
+    let store = app.roster.services.db();
+    let mut tx = store.begin().await.unwrap();
+    let row = server::store::users::get_for_update(tx.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    // Meanwhile the right password arrives: it reads the active account and checks the hash.
+    let racing = {
+        let app = app.clone();
+        tokio::spawn(async move { app.sign_in("racer", PASSWORD).await.0 })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    server::store::users::set_state(
+        tx.exec(),
+        &id,
+        4,
+        server::store::users::Stamp {
+            sequence: row.sequence,
+            at: row.changed_at,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // The sign-in decides on the locked row: refused, like any other failure.
+    let reply = racing.await.unwrap();
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    assert_eq!(reply.body["message"], "The username or password is wrong");
 }
