@@ -256,7 +256,9 @@ impl Services {
         Ok(())
     }
 
-    /// Unlocks a user the lockout policy locked, and clears the failure counter.
+    /// Unlocks a user the lockout policy locked, and clears the failure counter. A user in
+    /// another state (e.g. INITIAL) whose failed sign-ins reached the limit is let in again
+    /// the same way, keeping their state.
     pub async fn unlock_user(
         &self,
         access: &Access,
@@ -270,19 +272,19 @@ impl Services {
                 return Err(DomainError::NotFound(faults::USER_NOT_FOUND));
             }
         };
-        if state_of(&row) != UserState::Locked {
+        let locked = state_of(&row) == UserState::Locked;
+        if !locked && !self.password_locked_out(&row) {
             return Err(DomainError::FailedPrecondition(faults::UNLOCK_NOT_LOCKED));
         }
         let mut change = UserChange::new(&row.id, row.sequence, now, access.actor_id());
         change.push("user.unlocked", json!({}));
         let stamp = change.write(&mut tx).await?;
-        users::set_state(
-            tx.exec(),
-            &row.id,
-            i32::from(UserState::Active.as_number()),
-            stamp,
-        )
-        .await?;
+        let state = if locked {
+            i32::from(UserState::Active.as_number())
+        } else {
+            row.state
+        };
+        users::set_state(tx.exec(), &row.id, state, stamp).await?;
         // Both counters start over, or the next wrong code would lock the account again.
         crate::store::factors::reset_totp_failures(tx.exec(), &row.id).await?;
         tx.commit().await?;

@@ -118,7 +118,7 @@ impl Services {
             return Err(failed());
         };
         let verified = self.deps().hasher.verify(&stored, password).await?;
-        if !verified.matches || !may_sign_in(&user) {
+        if !verified.matches || !may_sign_in(&user) || self.password_locked_out(&user) {
             if !verified.matches {
                 self.count_failed_password(&user.id).await?;
             }
@@ -140,7 +140,7 @@ impl Services {
         // the failure count over.
         let current = users::get_for_update(tx.exec(), &user.id)
             .await?
-            .filter(may_sign_in)
+            .filter(|row| may_sign_in(row) && !self.password_locked_out(row))
             .ok_or_else(|| {
                 tracing::info!(user_id = %user.id, "sign-in failed: locked while the password was checked");
                 failed()
@@ -428,10 +428,20 @@ impl Services {
         Ok(())
     }
 
+    /// Whether failed password checks reached the lockout limit. Sign-in is refused then in
+    /// every state: only ACTIVE users are switched to LOCKED (contract 4.1), but an INITIAL
+    /// user with a password must not get unlimited guesses either. An administrator's unlock
+    /// starts the count over.
+    pub fn password_locked_out(&self, row: &UserRow) -> bool {
+        let limit = self.deps().lockout_max_password_attempts;
+        limit > 0 && i64::from(row.failed_password_attempts) >= limit
+    }
+
     /// Counts a failed password check; the lockout policy locks an active account at its
     /// limit, with a `user.locked` event (so `details.sequence` stays right) and the end of
-    /// its sessions. The row lock makes parallel failures count one by one, so exactly one of
-    /// them locks.
+    /// its sessions; a user in another state is kept out by [`Self::password_locked_out`]
+    /// and loses their sessions too. The row lock makes parallel failures count one by one,
+    /// so exactly one of them locks.
     pub(crate) async fn count_failed_password(&self, user_id: &str) -> Result<(), DomainError> {
         let limit = self.deps().lockout_max_password_attempts;
         let now = self.now();
@@ -459,6 +469,14 @@ impl Services {
             );
         } else {
             users::record_failed_password(tx.exec(), &row.id).await?;
+            if limit > 0 && failures == limit {
+                sessions::delete_for_user(tx.exec(), &row.id, None).await?;
+                tracing::warn!(
+                    user_id,
+                    failures,
+                    "sign-in refused from now on after failed password checks"
+                );
+            }
         }
         tx.commit().await?;
         Ok(())

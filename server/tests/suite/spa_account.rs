@@ -18,6 +18,7 @@ on_both_databases!(
     codes_burn_after_five_wrong_guesses,
     parallel_guesses_are_counted_before_they_are_compared,
     a_sign_in_that_races_the_lockout_is_refused,
+    an_initial_user_is_kept_out_after_the_limit_too,
 );
 
 const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -743,4 +744,80 @@ async fn a_sign_in_that_races_the_lockout_is_refused(db: &TestDb) {
     let reply = racing.await.unwrap();
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
     assert_eq!(reply.body["message"], "The username or password is wrong");
+}
+
+async fn an_initial_user_is_kept_out_after_the_limit_too(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        Arc::new(server::domain::clock::SystemClock),
+        &[("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS", "3")],
+    )
+    .await;
+    // Imported with a password but an unverified address: INITIAL, may sign in to activate.
+    let body = json!({
+        "userName": "invited",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "invited@example.com"},
+        "password": PASSWORD,
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let id = reply.body["userId"].as_str().unwrap().to_owned();
+    let (first, cookie) = app.sign_in("invited", PASSWORD).await;
+    assert_eq!(first.body, json!("InitializationRequired"));
+    let cookie = cookie.unwrap();
+
+    for index in 0..3 {
+        let wrong = app.sign_in("invited", &format!("wrong-{index}")).await.0;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    // Still INITIAL, but kept out: the right password fails like any other failure, and the
+    // session opened before ended.
+    let refused = app.sign_in("invited", PASSWORD).await.0;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.body["message"], "The username or password is wrong");
+    assert_eq!(
+        app.server_fn("current_user", Some(&cookie), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let admin = admin.unwrap();
+    let detail = app
+        .server_fn("get_user_detail", Some(&admin), json!({"user_id": id}))
+        .await;
+    assert_eq!(
+        (&detail.body["state"], &detail.body["locked_out"]),
+        (&json!("Initial"), &json!(true)),
+        "{}",
+        detail.text
+    );
+
+    // The administrator's unlock lets them in again, to the activation step.
+    let unlocked = app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.text);
+    assert_eq!(unlocked.body["state"], "Initial");
+    assert_eq!(unlocked.body["failed_password_attempts"], 0);
+    assert_eq!(unlocked.body["locked_out"], false);
+    assert_eq!(
+        app.sign_in("invited", PASSWORD).await.0.body,
+        json!("InitializationRequired")
+    );
+    let again = app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "nothing to unlock");
 }
