@@ -272,8 +272,8 @@ impl Services {
         }))
     }
 
-    /// Changes the caller's own password; the current one is required. Also finishes a forced
-    /// change.
+    /// Changes the caller's own password; the current one is required (a wrong one counts
+    /// towards the lockout). Also finishes a forced change.
     pub async fn change_own_password(
         &self,
         actor: &Actor,
@@ -295,6 +295,8 @@ impl Services {
             .await?
             .matches
         {
+            // A guess at the password like any other: counted, and locked at the limit.
+            self.count_failed_password(&user.id).await?;
             return Err(DomainError::Invalid(faults::CURRENT_PASSWORD_WRONG));
         }
         if new_password == current_password {

@@ -19,6 +19,7 @@ on_both_databases!(
     parallel_guesses_are_counted_before_they_are_compared,
     a_sign_in_that_races_the_lockout_is_refused,
     an_initial_user_is_kept_out_after_the_limit_too,
+    wrong_current_passwords_count_towards_the_lockout,
 );
 
 const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -820,4 +821,55 @@ async fn an_initial_user_is_kept_out_after_the_limit_too(db: &TestDb) {
         )
         .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "nothing to unlock");
+}
+
+async fn wrong_current_passwords_count_towards_the_lockout(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        Arc::new(server::domain::clock::SystemClock),
+        &[("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS", "3")],
+    )
+    .await;
+    let (id, cookie) = user(&app, "changer").await;
+    let change = |current: String| {
+        app.server_fn(
+            "change_password",
+            Some(&cookie),
+            json!({"current_password": current, "new_password": "Orchard-rain-lantern-77", "sign_out_others": false}),
+        )
+    };
+    for index in 0..2 {
+        let wrong = change(format!("wrong-{index}")).await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.text);
+    }
+    let db = app.roster.services.db();
+    let row = || {
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            let mut conn = db.conn().await.unwrap();
+            server::store::users::get(conn.exec(), &id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let counted = row().await;
+    assert_eq!((counted.failed_password_attempts, counted.state), (2, 1));
+    // The third wrong guess locks the account and ends the session.
+    assert_eq!(
+        change("wrong-2".to_owned()).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let locked = row().await;
+    assert_eq!((locked.failed_password_attempts, locked.state), (3, 4));
+    assert_eq!(
+        app.server_fn("current_user", Some(&cookie), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
+    assert_eq!(
+        app.sign_in("changer", PASSWORD).await.0.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
