@@ -174,7 +174,7 @@ impl Services {
                 ("orgID", to.org_id),
             ],
         );
-        let message = templates::verify_email(to.lang, to.display_name, &link, code.as_str());
+        let message = templates::verify_email(to.lang, to.display_name, &link);
         let not_after = Some(now + secs(purpose.lifetime_secs()));
         self.queue_message(tx, to.user_id, Channel::Email, address, message, not_after)
             .await
@@ -410,7 +410,7 @@ mod tests {
             ),
             (
                 Purpose::EmailVerification,
-                templates::verify_email(lang, "Ann", "l", "c").template,
+                templates::verify_email(lang, "Ann", "l").template,
             ),
             (
                 Purpose::PhoneVerification,
@@ -418,11 +418,11 @@ mod tests {
             ),
             (
                 Purpose::PasswordReset,
-                templates::password_reset_mail(lang, "Ann", "l", "c").template,
+                templates::password_reset_mail(lang, "Ann", "l").template,
             ),
             (
                 Purpose::PasswordReset,
-                templates::password_reset_sms(lang, "c").template,
+                templates::password_reset_sms(lang, "l", "c").template,
             ),
         ];
         for (purpose, template) in cases {

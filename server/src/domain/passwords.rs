@@ -16,6 +16,15 @@ use crate::store::{Tx, codes, sessions};
 use app::model::UserState;
 use serde_json::json;
 
+/// The `details` of a change of `row` written with `stamp`.
+fn details(stamp: users::Stamp, now: i64, row: &UserRow) -> ChangeDetails {
+    ChangeDetails {
+        sequence: stamp.sequence,
+        changed_at: now,
+        org_id: row.org_id.clone(),
+    }
+}
+
 /// How a reset code travels (contract 3.12 `type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResetChannel {
@@ -122,52 +131,44 @@ impl Services {
         users::touch(tx.exec(), &row.id, stamp).await?;
         let recipient = Recipient::of(row);
         let not_after = Some(now + secs(purpose.lifetime_secs()));
-        match channel {
+        // Mail and SMS carry the same link to the reset page, built from the public URL only
+        // (decision D6); the page takes the code from it.
+        let (channel, address) = match channel {
             ResetChannel::Email if row.email.is_empty() => {
                 tracing::warn!(user_id = %row.id, "password reset by mail for a user without an address");
+                return Ok(details(stamp, now, row));
             }
-            ResetChannel::Email => {
-                let code = self
-                    .issue_code(tx, &new_id(now), &row.id, purpose, Some(&row.email), now)
-                    .await?;
-                let link = self.link(
-                    "/reset-password",
-                    &[
-                        ("userID", &row.id),
-                        ("code", code.as_str()),
-                        ("orgID", &row.org_id),
-                    ],
-                );
-                let message = templates::password_reset_mail(
-                    recipient.lang,
-                    recipient.display_name,
-                    &link,
-                    code.as_str(),
-                );
-                self.queue_message(tx, &row.id, Channel::Email, &row.email, message, not_after)
-                    .await?;
-            }
+            ResetChannel::Email => (Channel::Email, row.email.as_str()),
             ResetChannel::Sms => match &row.phone {
-                Some(phone) => {
-                    let code = self
-                        .issue_code(tx, &new_id(now), &row.id, purpose, Some(phone), now)
-                        .await?;
-                    let message = templates::password_reset_sms(recipient.lang, code.as_str());
-                    self.queue_message(tx, &row.id, Channel::Sms, phone, message, not_after)
-                        .await?;
-                }
+                Some(phone) => (Channel::Sms, phone.as_str()),
                 // The contract does not check for a phone at request time; there is nobody to
                 // send the code to.
                 None => {
-                    tracing::warn!(user_id = %row.id, "password reset by SMS for a user without a phone")
+                    tracing::warn!(user_id = %row.id, "password reset by SMS for a user without a phone");
+                    return Ok(details(stamp, now, row));
                 }
             },
-        }
-        Ok(ChangeDetails {
-            sequence: stamp.sequence,
-            changed_at: now,
-            org_id: row.org_id.clone(),
-        })
+        };
+        let code = self
+            .issue_code(tx, &new_id(now), &row.id, purpose, Some(address), now)
+            .await?;
+        let link = self.link(
+            "/reset-password",
+            &[
+                ("userID", &row.id),
+                ("code", code.as_str()),
+                ("orgID", &row.org_id),
+            ],
+        );
+        let message = match channel {
+            Channel::Email => {
+                templates::password_reset_mail(recipient.lang, recipient.display_name, &link)
+            }
+            Channel::Sms => templates::password_reset_sms(recipient.lang, &link, code.as_str()),
+        };
+        self.queue_message(tx, &row.id, channel, address, message, not_after)
+            .await?;
+        Ok(details(stamp, now, row))
     }
 
     /// The sign-in page's "forgot password": mails a reset link when the login names an active

@@ -592,4 +592,37 @@ async fn reset_notifications_by_mail_and_sms(db: &TestDb) {
             .body,
         json!("SignedIn")
     );
+    // The SMS carries the code and a link on the public URL that resets the password.
+    let sms = app
+        .delivered_messages()
+        .await
+        .into_iter()
+        .find(|text| {
+            text.starts_with("To: +41710000000\n") && text.contains("Template: password_reset\n")
+        })
+        .unwrap();
+    let link = sms
+        .split_whitespace()
+        .find(|word| word.starts_with("http://localhost:3000/reset-password?"))
+        .map(|link| url::Url::parse(link).unwrap())
+        .unwrap_or_else(|| panic!("no reset link in the SMS: {sms}"));
+    let code = crate::common::query_param(&link, "code").unwrap();
+    assert!(sms.contains(&format!("code is {code}.")), "{sms}");
+    let user_id = crate::common::query_param(&link, "userID").unwrap();
+    assert_eq!(user_id, active);
+    let reset = app
+        .server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": user_id, "code": code, "password": "Orchard-rain-lantern-77", "password_confirmation": "Orchard-rain-lantern-77"}}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    assert_eq!(
+        app.sign_in("forgetful", "Orchard-rain-lantern-77")
+            .await
+            .0
+            .body,
+        json!("SignedIn")
+    );
 }
