@@ -1,7 +1,7 @@
 //! The outbox worker: claims due messages, delivers them, records the outcome, retries with
 //! backoff. A claim is a lease, so a message whose worker died is picked up again later.
 
-use super::sink::Sink;
+use super::sink::{Sink, Undelivered};
 use crate::domain::clock::{Clock, secs};
 use crate::store::{Db, StoreError, codes, factors, outbox};
 use std::sync::Arc;
@@ -86,9 +86,13 @@ impl Worker {
                         .await?;
                     tracing::info!(id = %message.id, template = %message.template, channel = %message.channel, "message delivered");
                 }
-                Err(reason) => {
+                Err(Undelivered::Retry(reason)) => {
                     self.record(&message, Outcome::Failed(&reason), now).await?;
                     tracing::warn!(id = %message.id, attempts = message.attempts, %reason, "message delivery failed");
+                }
+                Err(Undelivered::Drop(reason)) => {
+                    self.record(&message, Outcome::Dropped(&reason), now)
+                        .await?;
                 }
             }
         }
@@ -120,6 +124,11 @@ impl Worker {
                 let stored = outbox::mark_expired(tx.exec(), id, attempt, &why).await?;
                 ("expired", Some(EXPIRED), stored)
             }
+            Outcome::Dropped(reason) => (
+                "failed",
+                Some(reason),
+                outbox::mark_failed(tx.exec(), id, attempt, reason, None).await?,
+            ),
             Outcome::Failed(reason) => {
                 let retry_at = at + secs(backoff_secs(attempt));
                 let stored = if retry_at < give_up_at(message) {
@@ -176,7 +185,10 @@ pub struct Purged {
 enum Outcome<'a> {
     Sent,
     Expired,
+    /// Worth retrying.
     Failed(&'a str),
+    /// Never deliverable (no provider for the channel): failed at once.
+    Dropped(&'a str),
 }
 
 /// 5 s, 10 s, 20 s … capped at [`MAX_BACKOFF_SECS`].

@@ -21,6 +21,7 @@ on_both_databases!(
     a_stale_workers_result_is_ignored,
     a_message_whose_code_was_replaced_is_not_sent,
     expired_codes_and_ceremonies_are_purged,
+    sms_without_a_provider_are_dropped_when_mail_has_one,
 );
 
 const START: i64 = 1_800_000_000_000_000;
@@ -390,10 +391,13 @@ struct SlowSink {
 
 #[async_trait::async_trait]
 impl server::notify::sink::Sink for SlowSink {
-    async fn deliver(&self, _: &server::store::outbox::OutboxRow) -> Result<(), String> {
+    async fn deliver(
+        &self,
+        _: &server::store::outbox::OutboxRow,
+    ) -> Result<(), server::notify::sink::Undelivered> {
         self.clock.advance_secs(61);
         assert_eq!(self.other.deliver_due().await.unwrap(), 1);
-        Err("timed out".to_owned())
+        Err("timed out".to_owned().into())
     }
 }
 
@@ -551,4 +555,30 @@ async fn expired_codes_and_ceremonies_are_purged(db: &TestDb) {
     clock.advance_secs(71 * 3600);
     assert_eq!(worker.purge_expired().await.unwrap().codes, 1);
     assert!(!latest("init").await);
+}
+
+async fn sms_without_a_provider_are_dropped_when_mail_has_one(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = start(db, clock.clone(), smtp.port, None).await;
+    let id = invite(&app, "textless", Some("+41 71 000 00 00")).await;
+    assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 2);
+    assert_eq!(smtp.received().len(), 1, "the mail goes out");
+    // The SMS is dropped at once, with the reason, and never written to disk.
+    let sms = message(&app, &id, "verify_phone").await;
+    assert_eq!(
+        (sms.state.as_str(), sms.attempts, sms.last_error.as_deref()),
+        ("failed", 1, Some("no SMS provider configured"))
+    );
+    assert_eq!(sms.body, "", "its code does not stay behind");
+    assert!(
+        !app.outbox_dir.exists() || std::fs::read_dir(&app.outbox_dir).unwrap().next().is_none(),
+        "nothing in the file sink"
+    );
+    clock.advance_secs(3600);
+    assert_eq!(
+        app.roster.worker.deliver_due().await.unwrap(),
+        0,
+        "no retries"
+    );
 }
