@@ -31,7 +31,7 @@ impl fmt::Display for Undelivered {
 
 /// Delivers one message.
 #[async_trait::async_trait]
-pub trait Sink: Send + Sync + std::fmt::Debug {
+pub trait Sink: Send + Sync + fmt::Debug {
     async fn deliver(&self, message: &OutboxRow) -> Result<(), Undelivered>;
 }
 
