@@ -22,6 +22,7 @@ on_both_databases!(
     a_message_whose_code_was_replaced_is_not_sent,
     expired_codes_and_ceremonies_are_purged,
     sms_without_a_provider_are_dropped_when_mail_has_one,
+    two_instances_on_one_database_send_each_message_once,
 );
 
 const START: i64 = 1_800_000_000_000_000;
@@ -581,4 +582,53 @@ async fn sms_without_a_provider_are_dropped_when_mail_has_one(db: &TestDb) {
         0,
         "no retries"
     );
+}
+
+async fn two_instances_on_one_database_send_each_message_once(db: &TestDb) {
+    let smtp = SmtpServer::start().await;
+    let webhook = WebhookServer::start().await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    // Two Roster instances, each with its own pool and worker, on the same database.
+    let first = start(db, clock.clone(), smtp.port, Some(&webhook.url)).await;
+    let second = start(db, clock.clone(), smtp.port, Some(&webhook.url)).await;
+    for index in 0..20 {
+        invite(
+            &first,
+            &format!("many{index}"),
+            Some(&format!("+41 71 000 10 {index:02}")),
+        )
+        .await;
+    }
+    let workers = [first.roster.worker.clone(), second.roster.worker.clone()];
+    let rounds: Vec<_> = workers
+        .into_iter()
+        .map(|worker| tokio::spawn(async move { worker.deliver_due().await.unwrap() }))
+        .collect();
+    let mut handled = Vec::new();
+    for round in rounds {
+        handled.push(round.await.unwrap());
+    }
+    assert_eq!(handled.iter().sum::<usize>(), 40, "{handled:?}");
+
+    let mut mails: Vec<String> = smtp
+        .received()
+        .into_iter()
+        .flat_map(|mail| mail.to)
+        .collect();
+    mails.sort();
+    let total = mails.len();
+    mails.dedup();
+    assert_eq!((total, mails.len()), (20, 20), "each mail once");
+    let mut numbers: Vec<String> = webhook
+        .received()
+        .into_iter()
+        .map(|sms| sms.body["to"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    let total = numbers.len();
+    numbers.dedup();
+    assert_eq!((total, numbers.len()), (20, 20), "each SMS once");
+    for app in [&first, &second] {
+        assert_eq!(app.roster.worker.deliver_due().await.unwrap(), 0);
+    }
 }
