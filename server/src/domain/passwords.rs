@@ -2,7 +2,7 @@
 //! forgotten-password flow reached from the sign-in page, and unlocking after the lockout.
 
 use super::authz::Access;
-use super::codes::Purpose;
+use super::codes::{PlainCode, Purpose};
 use super::error::{DomainError, faults};
 use super::events::UserChange;
 use super::ids::new_id;
@@ -10,7 +10,7 @@ use super::messaging::Recipient;
 use super::users::{ChangeDetails, Lookup, state_of};
 use super::{Services, clock::secs};
 use crate::notify::Channel;
-use crate::notify::templates;
+use crate::notify::templates::{self, Lang};
 use crate::store::users::{self, UserRow};
 use crate::store::{Tx, codes, sessions};
 use app::model::UserState;
@@ -174,38 +174,74 @@ impl Services {
     /// The sign-in page's "forgot password": mails a reset link when the login names an active
     /// account with an address, and answers the same in every case, so nobody learns which
     /// accounts exist.
+    ///
+    /// The answer must not take visibly longer for real accounts either (ASVS 6.3.8). Every
+    /// request therefore runs the same steps: the same lookups, a write transaction with the
+    /// same reads, and the code generation, keyed hash and mail rendering of a reset. Requests
+    /// that send nothing do that work on a throw-away code and roll the transaction back;
+    /// what remains different is the few inserts and the commit of a real reset, which are
+    /// small next to the rest and the network's own jitter. No sleeping: padding with a
+    /// delay would be tuned to one machine and still show under load.
     pub async fn request_password_reset(&self, login: &str) -> Result<(), DomainError> {
-        let Some(row) = self.find_login(login).await? else {
-            tracing::info!("password reset requested for an unknown login");
-            return Ok(());
-        };
-        if state_of(&row) != UserState::Active || row.email.is_empty() {
-            tracing::info!(user_id = %row.id, "password reset requested for an account that cannot reset");
-            return Ok(());
-        }
+        let found = self.find_login(login).await?;
+        let eligible = found
+            .as_ref()
+            .filter(|row| state_of(row) == UserState::Active && !row.email.is_empty());
+        // Nobody has the empty id: the decoy reads find nothing, like the real ones for an
+        // account that vanished meanwhile.
+        let user_id = eligible.map_or("", |row| row.id.as_str());
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let recent = codes::latest(tx.exec(), &row.id, Purpose::PasswordReset.as_str())
+        let recent = codes::latest(tx.exec(), user_id, Purpose::PasswordReset.as_str())
             .await?
             .is_some_and(|code| now - code.created_at < secs(RESET_REQUEST_SPACING_SECS));
-        if recent {
-            tracing::info!(user_id = %row.id, "password reset requested again too soon; not sent");
-            return Ok(());
+        let current = users::get_for_update(tx.exec(), user_id).await?;
+        match (found.as_ref(), eligible, current) {
+            (_, Some(_), Some(current)) if !recent => {
+                self.issue_reset(
+                    &mut tx,
+                    &current,
+                    ResetChannel::Email,
+                    Some(&current.id),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                self.outbox_wakeup().notify_one();
+                return Ok(());
+            }
+            (None, _, _) => tracing::info!("password reset requested for an unknown login"),
+            (Some(row), None, _) => {
+                tracing::info!(user_id = %row.id, "password reset requested for an account that cannot reset");
+            }
+            (Some(row), Some(_), _) => {
+                tracing::info!(user_id = %row.id, "password reset requested again too soon (or the account went away); not sent");
+            }
         }
-        let Some(current) = users::get_for_update(tx.exec(), &row.id).await? else {
-            return Ok(());
-        };
-        self.issue_reset(
-            &mut tx,
-            &current,
-            ResetChannel::Email,
-            Some(&current.id),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.outbox_wakeup().notify_one();
+        self.decoy_reset_work(found.as_ref());
+        // Dropping the transaction rolls it back; it wrote nothing.
+        drop(tx);
         Ok(())
+    }
+
+    /// The CPU work of a reset on a code nobody gets: generate, hash and put it into a link
+    /// and a rendered mail (see [`Self::request_password_reset`]).
+    fn decoy_reset_work(&self, row: Option<&UserRow>) {
+        let purpose = Purpose::PasswordReset;
+        let code = PlainCode::generate(purpose);
+        let user_id = row.map_or("", |row| row.id.as_str());
+        let org_id = row.map_or("", |row| row.org_id.as_str());
+        let hash = self.deps().codes.hash(purpose, user_id, code.as_str());
+        let link = self.link(
+            "/reset-password",
+            &[
+                ("userID", user_id),
+                ("code", code.as_str()),
+                ("orgID", org_id),
+            ],
+        );
+        let mail = templates::password_reset_mail(Lang::En, user_id, &link);
+        std::hint::black_box((hash, mail));
     }
 
     /// Sets a new password with a reset code (the `/reset-password` page). Every session of

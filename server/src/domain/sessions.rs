@@ -99,11 +99,10 @@ impl Services {
             return Ok(None);
         }
         let mut conn = self.db().conn().await?;
-        if let Some(row) = users::find_by_username_key(conn.exec(), &key).await? {
-            return Ok(Some(row));
-        }
+        // Both lookups always run, so the time taken does not tell whether a username matched.
+        let by_username = users::find_by_username_key(conn.exec(), &key).await?;
         let mut by_email = users::find_humans_by_email_key(conn.exec(), &key).await?;
-        Ok((by_email.len() == 1).then(|| by_email.remove(0)))
+        Ok(by_username.or_else(|| (by_email.len() == 1).then(|| by_email.remove(0))))
     }
 
     /// Checks a username or email and a password and opens a session. Every failure is the

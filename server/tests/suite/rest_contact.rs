@@ -633,7 +633,7 @@ async fn reset_notifications_by_mail_and_sms(db: &TestDb) {
 
 /// The four class rules, each broken by one password (checked in the contract's order:
 /// length, lower, upper, number, symbol).
-fn class_violations() -> [(&'static str, serde_json::Value); 4] {
+fn class_violations() -> [(&'static str, Value); 4] {
     [
         (
             "ORCHARD-RAIN-77",

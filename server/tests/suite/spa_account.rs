@@ -210,6 +210,30 @@ async fn a_forgotten_password_is_reset_from_the_mail(db: &TestDb) {
         (StatusCode::OK, &Value::Null)
     );
     assert_eq!((known.status, &known.body), (StatusCode::OK, &Value::Null));
+    // An account that cannot reset (not activated yet) gets the same answer and no mail.
+    let invited = json!({
+        "userName": "notyet",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "notyet@example.com"},
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&invited))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let ineligible = app
+        .server_fn("request_password_reset", None, json!({"login": "notyet"}))
+        .await;
+    assert_eq!(
+        (ineligible.status, &ineligible.body),
+        (StatusCode::OK, &Value::Null)
+    );
+    assert!(
+        app.delivered_messages()
+            .await
+            .iter()
+            .all(|text| !(text.starts_with("To: notyet@example.com\n")
+                && text.contains("Template: password_reset\n")))
+    );
     // A second request within a minute sends nothing more.
     app.server_fn("request_password_reset", None, json!({"login": "forgot"}))
         .await;
