@@ -122,6 +122,7 @@ impl RosterBackend {
             phone_verified: row.phone_verified,
             has_password: row.password_hash.is_some(),
             failed_password_attempts: row.failed_password_attempts,
+            locked_out: self.services.password_locked_out(row),
             password_change_required: row.password_change_required,
             created_at: rfc3339(row.created_at),
             changed_at: rfc3339(row.changed_at),

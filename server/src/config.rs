@@ -77,9 +77,11 @@ pub struct Config {
     pub hash_cost: HashCost,
     /// Run the outbox worker in this process.
     pub run_outbox_worker: bool,
-    /// Mail goes through this SMTP server; without it, to the file sink.
+    /// Mail goes through this SMTP server. Without it, to the file sink when no SMS webhook
+    /// is set either (local use), else it is dropped.
     pub smtp: Option<SmtpSettings>,
-    /// SMS go to this webhook; without it, to the file sink.
+    /// SMS go to this webhook. Without it, to the file sink when no SMTP server is set either
+    /// (local use), else they are dropped.
     pub sms_webhook: Option<WebhookSettings>,
     /// Failed password checks after which an account is locked (0: never).
     pub lockout_max_password_attempts: i64,

@@ -21,7 +21,7 @@ use domain::codes::CodeHasher;
 use domain::password::Hasher;
 use domain::{Dependencies, Services, SessionLimits};
 use leptos::config::LeptosOptions;
-use notify::sink::{ChannelSink, FileSink, Sink};
+use notify::sink::{ChannelSink, FileSink, NoProvider, Sink};
 use notify::sms::WebhookSink;
 use notify::smtp::SmtpSink;
 use notify::worker::Worker;
@@ -132,21 +132,40 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
     })
 }
 
-/// Mail through SMTP and SMS through the webhook when configured; the file sink otherwise.
+/// Mail through SMTP and SMS through the webhook when configured. With neither configured
+/// (pure local mode) both go to the file sink; with only one, the other channel's messages
+/// are dropped and recorded as failed, so no message silently lands on disk in production
+/// (contract 4.4: the API call succeeds and the notification is dropped).
 fn sinks(config: &Config) -> anyhow::Result<ChannelSink> {
-    let files: Arc<dyn Sink> = Arc::new(FileSink::new(config.outbox_dir.clone()));
+    if config.smtp.is_none() && config.sms_webhook.is_none() {
+        let files: Arc<dyn Sink> = Arc::new(FileSink::new(config.outbox_dir.clone()));
+        return Ok(ChannelSink {
+            email: files.clone(),
+            sms: files,
+        });
+    }
     let email: Arc<dyn Sink> = match &config.smtp {
         Some(settings) => Arc::new(
             SmtpSink::new(settings).map_err(|error| anyhow::anyhow!("SMTP settings: {error}"))?,
         ),
-        None => files.clone(),
+        None => {
+            tracing::warn!("no SMTP server configured: mails will be dropped");
+            Arc::new(NoProvider {
+                reason: "no email provider configured",
+            })
+        }
     };
     let sms: Arc<dyn Sink> = match &config.sms_webhook {
         Some(settings) => Arc::new(
             WebhookSink::new(settings.clone())
                 .map_err(|error| anyhow::anyhow!("SMS webhook settings: {error}"))?,
         ),
-        None => files,
+        None => {
+            tracing::warn!("no SMS webhook configured: SMS will be dropped");
+            Arc::new(NoProvider {
+                reason: "no SMS provider configured",
+            })
+        }
     };
     Ok(ChannelSink { email, sms })
 }
@@ -197,7 +216,36 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::sqlite_path;
+    use super::{sinks, sqlite_path};
+    use crate::config::Config;
+
+    /// Which sink each channel got, by its debug form.
+    fn channels(settings: &[(&str, &str)]) -> (String, String) {
+        let config = Config::from_lookup(|name| {
+            settings
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+        .unwrap();
+        let sink = sinks(&config).unwrap();
+        (format!("{:?}", sink.email), format!("{:?}", sink.sms))
+    }
+
+    #[test]
+    fn the_file_sink_serves_only_pure_local_mode() {
+        let (email, sms) = channels(&[]);
+        assert!(email.starts_with("FileSink") && sms.starts_with("FileSink"));
+        let (email, sms) = channels(&[
+            ("ROSTER_SMTP_HOST", "mail.example.com"),
+            ("ROSTER_SMTP_FROM", "roster@example.com"),
+        ]);
+        assert!(email.starts_with("SmtpSink"), "{email}");
+        assert!(sms.contains("no SMS provider configured"), "{sms}");
+        let (email, sms) = channels(&[("ROSTER_SMS_WEBHOOK_URL", "https://sms.example.com/send")]);
+        assert!(email.contains("no email provider configured"), "{email}");
+        assert!(sms.starts_with("WebhookSink"), "{sms}");
+    }
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {

@@ -214,6 +214,9 @@ pub struct UserDetail {
     pub phone_verified: bool,
     pub has_password: bool,
     pub failed_password_attempts: i32,
+    /// The failed sign-ins reached the lockout limit: sign-in is refused, whatever the state,
+    /// until an administrator unlocks the user.
+    pub locked_out: bool,
     pub password_change_required: bool,
     /// RFC 3339.
     pub created_at: String,

@@ -36,6 +36,18 @@ impl<'a> Recipient<'a> {
     }
 }
 
+/// The template of the messages that carry a code of `purpose` (a reset code goes by mail or
+/// SMS under the same template). Passkey links are not replaced by newer ones.
+fn template_carrying(purpose: Purpose) -> Option<&'static str> {
+    match purpose {
+        Purpose::Init => Some("init"),
+        Purpose::EmailVerification => Some("verify_email"),
+        Purpose::PhoneVerification => Some("verify_phone"),
+        Purpose::PasswordReset => Some("password_reset"),
+        Purpose::PasskeyRegistration => None,
+    }
+}
+
 /// A stored passkey registration link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PasskeyLink {
@@ -66,6 +78,21 @@ impl Services {
             expires_at: now + secs(purpose.lifetime_secs()),
             failed_attempts: 0,
         };
+        if purpose.replaces_older() {
+            // The older codes die with this insert; their messages still waiting in the outbox
+            // would deliver a dead code, so they are withdrawn in the same transaction.
+            if let Some(template) = template_carrying(purpose) {
+                let withdrawn = outbox::supersede_queued(tx.exec(), user_id, template).await?;
+                if withdrawn > 0 {
+                    tracing::info!(
+                        user_id,
+                        template,
+                        withdrawn,
+                        "queued messages with a replaced code withdrawn"
+                    );
+                }
+            }
+        }
         codes::insert(tx.exec(), &row, purpose.replaces_older()).await?;
         Ok(code)
     }
@@ -147,7 +174,7 @@ impl Services {
                 ("orgID", to.org_id),
             ],
         );
-        let message = templates::verify_email(to.lang, to.display_name, &link, code.as_str());
+        let message = templates::verify_email(to.lang, to.display_name, &link);
         let not_after = Some(now + secs(purpose.lifetime_secs()));
         self.queue_message(tx, to.user_id, Channel::Email, address, message, not_after)
             .await
@@ -198,38 +225,27 @@ impl Services {
         })
     }
 
-    /// Checks a typed code against the newest one of its purpose. A wrong guess is counted at
-    /// once (and the code burned after too many); a match returns the stored row, which the
-    /// caller consumes inside its transaction so that it works only once.
+    /// Checks a typed code against the newest one of its purpose. Every guess is counted before
+    /// it is compared (and the code burned after too many), so parallel guesses get no more
+    /// tries than sequential ones; a match gives its attempt back and returns the stored row,
+    /// which the caller consumes inside its transaction so that it works only once.
     pub(crate) async fn check_code(
         &self,
         user_id: &str,
         purpose: Purpose,
         typed: &str,
     ) -> Result<CodeRow, DomainError> {
-        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
         let typed = purpose.normalize(typed);
         if typed.is_empty() || typed.len() > 64 {
-            return Err(invalid());
+            return Err(DomainError::Invalid(faults::CODE_INVALID));
         }
-        let now = self.now();
         let mut conn = self.db().conn().await?;
-        let stored = codes::latest(conn.exec(), user_id, purpose.as_str())
-            .await?
-            .filter(|row| {
-                row.expires_at > now && i64::from(row.failed_attempts) < purpose.max_attempts()
-            })
-            .ok_or_else(invalid)?;
-        if self
-            .deps()
-            .codes
-            .matches(purpose, user_id, &typed, &stored.code_hash)
-        {
-            return Ok(stored);
-        }
-        let failures = codes::record_failure(conn.exec(), &stored.id).await?;
-        tracing::info!(user_id, purpose = purpose.as_str(), failures, "wrong code");
-        Err(invalid())
+        let Some(newest) = codes::latest(conn.exec(), user_id, purpose.as_str()).await? else {
+            return Err(DomainError::Invalid(faults::CODE_INVALID));
+        };
+        drop(conn);
+        self.compare_code(&newest.id, user_id, purpose, &typed)
+            .await
     }
 
     /// Checks a typed code against the code with this id (passkey links name theirs), with
@@ -241,31 +257,48 @@ impl Services {
         purpose: Purpose,
         typed: &str,
     ) -> Result<CodeRow, DomainError> {
-        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
         let typed = purpose.normalize(typed);
         if typed.is_empty() || typed.len() > 64 {
-            return Err(invalid());
+            return Err(DomainError::Invalid(faults::CODE_INVALID));
         }
-        let now = self.now();
+        self.compare_code(code_id, user_id, purpose, &typed).await
+    }
+
+    /// Reserves an attempt on the code (refused when it has none left or expired), then
+    /// compares; the reservation is the count of a wrong guess.
+    async fn compare_code(
+        &self,
+        code_id: &str,
+        user_id: &str,
+        purpose: Purpose,
+        typed: &str,
+    ) -> Result<CodeRow, DomainError> {
+        let invalid = || DomainError::Invalid(faults::CODE_INVALID);
         let mut conn = self.db().conn().await?;
-        let stored = codes::get(conn.exec(), code_id)
-            .await?
-            .filter(|row| {
-                row.user_id == user_id
-                    && row.purpose == purpose.as_str()
-                    && row.expires_at > now
-                    && i64::from(row.failed_attempts) < purpose.max_attempts()
-            })
-            .ok_or_else(invalid)?;
+        let stored = codes::reserve_attempt(
+            conn.exec(),
+            code_id,
+            user_id,
+            purpose.as_str(),
+            purpose.max_attempts(),
+            self.now(),
+        )
+        .await?
+        .ok_or_else(invalid)?;
         if self
             .deps()
             .codes
-            .matches(purpose, user_id, &typed, &stored.code_hash)
+            .matches(purpose, user_id, typed, &stored.code_hash)
         {
+            codes::release_attempt(conn.exec(), &stored.id).await?;
             return Ok(stored);
         }
-        let failures = codes::record_failure(conn.exec(), &stored.id).await?;
-        tracing::info!(user_id, purpose = purpose.as_str(), failures, "wrong code");
+        tracing::info!(
+            user_id,
+            purpose = purpose.as_str(),
+            failures = stored.failed_attempts,
+            "wrong code"
+        );
         Err(invalid())
     }
 
@@ -359,5 +392,42 @@ impl Services {
         drop(conn);
         self.outbox_wakeup().notify_one();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::templates::Lang;
+
+    #[test]
+    fn superseding_names_the_templates_that_carry_each_code() {
+        let lang = Lang::En;
+        let cases = [
+            (
+                Purpose::Init,
+                templates::init_code(lang, "Ann", "ann", "l", "c").template,
+            ),
+            (
+                Purpose::EmailVerification,
+                templates::verify_email(lang, "Ann", "l").template,
+            ),
+            (
+                Purpose::PhoneVerification,
+                templates::verify_phone(lang, "c").template,
+            ),
+            (
+                Purpose::PasswordReset,
+                templates::password_reset_mail(lang, "Ann", "l").template,
+            ),
+            (
+                Purpose::PasswordReset,
+                templates::password_reset_sms(lang, "l", "c").template,
+            ),
+        ];
+        for (purpose, template) in cases {
+            assert_eq!(template_carrying(purpose), Some(template), "{purpose:?}");
+        }
+        assert_eq!(template_carrying(Purpose::PasskeyRegistration), None);
     }
 }

@@ -107,11 +107,10 @@ impl Services {
             return Ok(None);
         }
         let mut conn = self.db().conn().await?;
-        if let Some(row) = users::find_by_username_key(conn.exec(), &key).await? {
-            return Ok(Some(row));
-        }
+        // Both lookups always run, so the time taken does not tell whether a username matched.
+        let by_username = users::find_by_username_key(conn.exec(), &key).await?;
         let mut by_email = users::find_humans_by_email_key(conn.exec(), &key).await?;
-        Ok((by_email.len() == 1).then(|| by_email.remove(0)))
+        Ok(by_username.or_else(|| (by_email.len() == 1).then(|| by_email.remove(0))))
     }
 
     /// Checks a username or email and a password and opens a session. Every failure is the
@@ -126,7 +125,7 @@ impl Services {
             return Err(failed());
         };
         let verified = self.deps().hasher.verify(&stored, password).await?;
-        if !verified.matches || !may_sign_in(&user) {
+        if !verified.matches || !may_sign_in(&user) || self.password_locked_out(&user) {
             if !verified.matches {
                 self.count_failed_password(&user.id).await?;
             }
@@ -143,28 +142,36 @@ impl Services {
         let now = self.now();
         let token = SessionToken::generate();
         let mut tx = self.db().begin().await?;
+        // The row was read before the (slow) hash check; parallel wrong guesses may have
+        // locked the account meanwhile. Decide again on the locked row, and only then start
+        // the failure count over.
+        let current = users::get_for_update(tx.exec(), &user.id)
+            .await?
+            .filter(|row| may_sign_in(row) && !self.password_locked_out(row))
+            .ok_or_else(|| {
+                tracing::info!(user_id = %user.id, "sign-in failed: locked while the password was checked");
+                failed()
+            })?;
         if let Some(hash) = &upgraded {
             // The hash may have changed meanwhile (a concurrent sign-in upgraded it first);
-            // either way the stored hash stays valid for this password.
-            if let Some(current) = users::get_for_update(tx.exec(), &user.id).await? {
-                let mut change =
-                    UserChange::new(&current.id, current.sequence, now, Some(&current.id));
-                change.push(
-                    "user.human.password.hash.updated",
-                    json!({ "algorithm": "argon2id" }),
-                );
-                let stamp = change.write(&mut tx).await?;
-                users::set_password(
-                    tx.exec(),
-                    &current.id,
-                    hash,
-                    current.password_change_required,
-                    stamp,
-                )
-                .await?;
-            }
+            // either way the stored hash stays valid for this password. Storing it also
+            // resets the failure count.
+            let mut change = UserChange::new(&current.id, current.sequence, now, Some(&current.id));
+            change.push(
+                "user.human.password.hash.updated",
+                json!({ "algorithm": "argon2id" }),
+            );
+            let stamp = change.write(&mut tx).await?;
+            users::set_password(
+                tx.exec(),
+                &current.id,
+                hash,
+                current.password_change_required,
+                stamp,
+            )
+            .await?;
         } else {
-            users::reset_failed_passwords(tx.exec(), &user.id).await?;
+            users::reset_failed_passwords(tx.exec(), &current.id).await?;
         }
         sessions::insert(
             tx.exec(),
@@ -184,7 +191,7 @@ impl Services {
         let gate = if second_factor_pending {
             Some(Gate::SecondFactor)
         } else {
-            gate_of(&user)
+            gate_of(&current)
         };
         let outcome = match gate {
             None => SignInOutcome::SignedIn,
@@ -275,8 +282,8 @@ impl Services {
         }))
     }
 
-    /// Changes the caller's own password; the current one is required. Also finishes a forced
-    /// change.
+    /// Changes the caller's own password; the current one is required (a wrong one counts
+    /// towards the lockout). Also finishes a forced change.
     pub async fn change_own_password(
         &self,
         actor: &Actor,
@@ -298,6 +305,8 @@ impl Services {
             .await?
             .matches
         {
+            // A guess at the password like any other: counted, and locked at the limit.
+            self.count_failed_password(&user.id).await?;
             return Err(DomainError::Invalid(faults::CURRENT_PASSWORD_WRONG));
         }
         if new_password == current_password {
@@ -431,25 +440,57 @@ impl Services {
         Ok(())
     }
 
-    /// Counts a failed password check; the lockout policy locks the account at its limit.
+    /// Whether failed password checks reached the lockout limit. Sign-in is refused then in
+    /// every state: only ACTIVE users are switched to LOCKED (contract 4.1), but an INITIAL
+    /// user with a password must not get unlimited guesses either. An administrator's unlock
+    /// starts the count over.
+    pub fn password_locked_out(&self, row: &UserRow) -> bool {
+        let limit = self.deps().lockout_max_password_attempts;
+        limit > 0 && i64::from(row.failed_password_attempts) >= limit
+    }
+
+    /// Counts a failed password check; the lockout policy locks an active account at its
+    /// limit, with a `user.locked` event (so `details.sequence` stays right) and the end of
+    /// its sessions; a user in another state is kept out by [`Self::password_locked_out`]
+    /// and loses their sessions too. The row lock makes parallel failures count one by one,
+    /// so exactly one of them locks.
     pub(crate) async fn count_failed_password(&self, user_id: &str) -> Result<(), DomainError> {
         let limit = self.deps().lockout_max_password_attempts;
-        let mut conn = self.db().conn().await?;
-        let failures = users::record_failed_password(
-            conn.exec(),
-            user_id,
-            limit,
-            i32::from(UserState::Locked.as_number()),
-            i32::from(UserState::Active.as_number()),
-        )
-        .await?;
-        if limit > 0 && failures == limit {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some(row) = users::get_for_update(tx.exec(), user_id).await? else {
+            return Ok(());
+        };
+        let failures = i64::from(row.failed_password_attempts) + 1;
+        if limit > 0 && failures >= limit && state_of(&row) == UserState::Active {
+            let mut change = UserChange::new(&row.id, row.sequence, now, None);
+            change.push("user.locked", json!({ "reason": "password attempts" }));
+            let stamp = change.write(&mut tx).await?;
+            users::lock_after_failed_password(
+                tx.exec(),
+                &row.id,
+                i32::from(UserState::Locked.as_number()),
+                stamp,
+            )
+            .await?;
+            sessions::delete_for_user(tx.exec(), &row.id, None).await?;
             tracing::warn!(
                 user_id,
                 failures,
                 "account locked after failed password checks"
             );
+        } else {
+            users::record_failed_password(tx.exec(), &row.id).await?;
+            if limit > 0 && failures == limit {
+                sessions::delete_for_user(tx.exec(), &row.id, None).await?;
+                tracing::warn!(
+                    user_id,
+                    failures,
+                    "sign-in refused from now on after failed password checks"
+                );
+            }
         }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! SMS delivery through an HTTP webhook: a JSON POST with the recipient and the text.
 
-use super::sink::Sink;
+use super::sink::{Sink, Undelivered};
 use crate::store::outbox::OutboxRow;
 use std::fmt;
 use std::time::Duration;
@@ -45,7 +45,7 @@ impl WebhookSink {
 
 #[async_trait::async_trait]
 impl Sink for WebhookSink {
-    async fn deliver(&self, message: &OutboxRow) -> Result<(), String> {
+    async fn deliver(&self, message: &OutboxRow) -> Result<(), Undelivered> {
         let mut request = self
             .client
             .post(self.settings.url.clone())
@@ -60,7 +60,7 @@ impl Sink for WebhookSink {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(format!("SMS webhook answered {}", response.status()))
+            Err(format!("SMS webhook answered {}", response.status()).into())
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Mail delivery over SMTP with lettre.
 
-use super::sink::Sink;
+use super::sink::{Sink, Undelivered};
 use crate::store::outbox::OutboxRow;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
@@ -92,7 +92,7 @@ impl SmtpSink {
 
 #[async_trait::async_trait]
 impl Sink for SmtpSink {
-    async fn deliver(&self, message: &OutboxRow) -> Result<(), String> {
+    async fn deliver(&self, message: &OutboxRow) -> Result<(), Undelivered> {
         let to = message
             .recipient
             .parse::<Mailbox>()
@@ -108,6 +108,6 @@ impl Sink for SmtpSink {
             .send(email)
             .await
             .map(|_| ())
-            .map_err(|error| format!("SMTP: {error}"))
+            .map_err(|error| format!("SMTP: {error}").into())
     }
 }

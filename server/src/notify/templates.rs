@@ -63,16 +63,16 @@ pub fn init_code(
     rendered("init", subject, body)
 }
 
-/// The mail with a link that verifies an email address.
-pub fn verify_email(lang: Lang, display_name: &str, link: &str, code: &str) -> Rendered {
+/// The mail with a link that verifies an email address. The code travels only inside the
+/// link: no page takes a typed email code.
+pub fn verify_email(lang: Lang, display_name: &str, link: &str) -> Rendered {
     let (subject, body) = match lang {
         Lang::En => (
             "Confirm your email address",
             format!(
                 "Hello {display_name},\n\n\
                  please confirm that this address belongs to you by opening this link:\n\n{link}\n\n\
-                 Or enter this code: {code}\n\n\
-                 The code is valid for 1 hour. If you did not ask for this, ignore this mail.\n"
+                 The link is valid for 1 hour. If you did not ask for this, ignore this mail.\n"
             ),
         ),
         Lang::De => (
@@ -80,8 +80,7 @@ pub fn verify_email(lang: Lang, display_name: &str, link: &str, code: &str) -> R
             format!(
                 "Hallo {display_name},\n\n\
                  bitte bestätigen Sie, dass diese Adresse Ihnen gehört, indem Sie diesen Link öffnen:\n\n{link}\n\n\
-                 Oder geben Sie diesen Code ein: {code}\n\n\
-                 Der Code gilt 1 Stunde. Falls Sie das nicht angefordert haben, ignorieren Sie diese Mail.\n"
+                 Der Link gilt 1 Stunde. Falls Sie das nicht angefordert haben, ignorieren Sie diese Mail.\n"
             ),
         ),
     };
@@ -103,16 +102,16 @@ pub fn verify_phone(lang: Lang, code: &str) -> Rendered {
     rendered("verify_phone", subject, body)
 }
 
-/// The password-reset mail with its link and code.
-pub fn password_reset_mail(lang: Lang, display_name: &str, link: &str, code: &str) -> Rendered {
+/// The password-reset mail with its link (the code travels inside it: no page takes a typed
+/// reset code).
+pub fn password_reset_mail(lang: Lang, display_name: &str, link: &str) -> Rendered {
     let (subject, body) = match lang {
         Lang::En => (
             "Reset your Roster password",
             format!(
                 "Hello {display_name},\n\n\
                  someone asked to reset the password of your account. To choose a new password, open:\n\n{link}\n\n\
-                 Or enter this code: {code}\n\n\
-                 The code is valid for 1 hour. If it was not you, ignore this mail; your password stays as it is.\n"
+                 The link is valid for 1 hour. If it was not you, ignore this mail; your password stays as it is.\n"
             ),
         ),
         Lang::De => (
@@ -120,25 +119,29 @@ pub fn password_reset_mail(lang: Lang, display_name: &str, link: &str, code: &st
             format!(
                 "Hallo {display_name},\n\n\
                  jemand hat verlangt, das Passwort Ihres Kontos zurückzusetzen. Um ein neues Passwort zu wählen, öffnen Sie:\n\n{link}\n\n\
-                 Oder geben Sie diesen Code ein: {code}\n\n\
-                 Der Code gilt 1 Stunde. Falls Sie das nicht waren, ignorieren Sie diese Mail; Ihr Passwort bleibt unverändert.\n"
+                 Der Link gilt 1 Stunde. Falls Sie das nicht waren, ignorieren Sie diese Mail; Ihr Passwort bleibt unverändert.\n"
             ),
         ),
     };
     rendered("password_reset", subject, body)
 }
 
-/// The SMS with a password-reset code.
-pub fn password_reset_sms(lang: Lang, code: &str) -> Rendered {
+/// The SMS with a password-reset code and the link that uses it (the reset page takes the
+/// code from the link only).
+pub fn password_reset_sms(lang: Lang, link: &str, code: &str) -> Rendered {
     let (subject, body) = match lang {
         Lang::En => (
             "Roster password reset",
-            format!("Your Roster password reset code is {code}. It is valid for 1 hour."),
+            format!(
+                "Your Roster password reset code is {code}. Choose a new password here: {link} \
+                 (valid for 1 hour)"
+            ),
         ),
         Lang::De => (
             "Roster-Passwort zurücksetzen",
             format!(
-                "Ihr Roster-Code zum Zurücksetzen des Passworts lautet {code}. Er gilt 1 Stunde."
+                "Ihr Roster-Code zum Zurücksetzen des Passworts lautet {code}. Wählen Sie hier ein \
+                 neues Passwort: {link} (gilt 1 Stunde)"
             ),
         ),
     };
@@ -241,13 +244,21 @@ mod tests {
             let mail = init_code(lang, "Ann Lee", "ann", link, "ABC123");
             assert_eq!(mail.template, "init");
             assert!(mail.body.contains(link) && mail.body.contains("ABC123"));
-            let reset = password_reset_mail(
-                lang,
-                "Ann",
-                "http://localhost:3000/reset-password?c=1",
-                "XYZ789",
-            );
-            assert!(reset.body.contains("XYZ789"));
+            let link = "http://localhost:3000/reset-password?code=XYZ789";
+            let reset = password_reset_mail(lang, "Ann", link);
+            assert!(reset.body.contains(link));
+            let sms = password_reset_sms(lang, link, "XYZ789");
+            assert!(sms.body.contains(link) && sms.body.contains("XYZ789"));
+            assert_eq!(sms.template, reset.template);
+            // No page takes a typed email or reset code, so no mail asks for one.
+            let verify = verify_email(lang, "Ann", "http://localhost:3000/verify-email?code=1");
+            for mail in [&reset, &verify] {
+                assert!(
+                    !mail.body.contains("Or enter") && !mail.body.contains("Oder geben"),
+                    "{}",
+                    mail.body
+                );
+            }
             assert!(verify_phone(lang, "Q1W2E3").body.contains("Q1W2E3"));
         }
         assert!(

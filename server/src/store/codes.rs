@@ -61,15 +61,43 @@ pub async fn latest(
         .await?))
 }
 
-/// Counts a wrong guess atomically; returns the new count.
-pub async fn record_failure(exec: Exec<'_>, id: &str) -> Result<i64, StoreError> {
-    let sql = "UPDATE one_time_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 \
-        RETURNING failed_attempts";
-    let count: Option<i32> = run!(exec, |conn| sqlx::query_scalar(sql)
+/// Counts a guess before it is compared, in one statement: the code's row is returned (with
+/// the new count) only while it has attempts left and has not expired. Parallel guesses can
+/// therefore never compare more often than the limit allows (ASVS 15.4.2, CVE-2023-47111).
+/// Only a code of `user_id` and `purpose` is touched, so nobody can burn another's code.
+pub async fn reserve_attempt(
+    exec: Exec<'_>,
+    id: &str,
+    user_id: &str,
+    purpose: &str,
+    max_attempts: i64,
+    now: i64,
+) -> Result<Option<CodeRow>, StoreError> {
+    let sql = "UPDATE one_time_codes SET failed_attempts = failed_attempts + 1 \
+        WHERE id = $1 AND user_id = $2 AND purpose = $3 AND failed_attempts < $4 \
+        AND expires_at > $5 \
+        RETURNING id, user_id, purpose, code_hash, target, created_at, expires_at, failed_attempts";
+    Ok(run!(exec, |conn| sqlx::query_as::<_, CodeRow>(sql)
         .bind(id)
+        .bind(user_id)
+        .bind(purpose)
+        .bind(max_attempts)
+        .bind(now)
         .fetch_optional(conn)
-        .await?);
-    Ok(count.map(i64::from).unwrap_or(i64::MAX))
+        .await?))
+}
+
+/// Gives back the attempt a right guess reserved, so that a correct code does not count as a
+/// failure when the rest of the request fails (e.g. a weak new password).
+pub async fn release_attempt(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
+    let sql = "UPDATE one_time_codes SET failed_attempts = failed_attempts - 1 \
+        WHERE id = $1 AND failed_attempts > 0";
+    run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(())
 }
 
 /// Uses a code up: `true` only for the one caller that deleted it.
@@ -107,4 +135,15 @@ pub async fn get(exec: Exec<'_>, id: &str) -> Result<Option<CodeRow>, StoreError
         .bind(id)
         .fetch_optional(conn)
         .await?))
+}
+
+/// Deletes the codes that expired at or before `now` (housekeeping: expired codes never work,
+/// and fewer stored hashes leave less to attack). Returns how many.
+pub async fn delete_expired(exec: Exec<'_>, now: i64) -> Result<u64, StoreError> {
+    let sql = "DELETE FROM one_time_codes WHERE expires_at <= $1";
+    Ok(run!(exec, |conn| sqlx::query(sql)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()))
 }

@@ -1,5 +1,9 @@
 //! The transactional outbox: messages written with the change that caused them and delivered
 //! later by the worker, which claims rows so that several instances never send one twice.
+//!
+//! A message's text holds a plain code or link. Once the message is final (sent, expired,
+//! superseded, or failed with a code) the text is blanked; subject, recipient, template, state
+//! and attempts stay for the admin views.
 
 use super::{Exec, StoreError};
 use crate::run;
@@ -96,47 +100,105 @@ pub async fn claim_next(
         .await?))
 }
 
-pub async fn mark_sent(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = 'sent', sent_at = $2, claimed_until = NULL, \
-        last_error = NULL WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
+/// The guard every result of a delivery attempt carries: the row is still queued and still
+/// holds the claim that made the attempt (`claim_next` counts attempts, so a later claim of
+/// the same message by another worker has a higher count). A worker whose lease ran out
+/// while it was delivering cannot overwrite the newer worker's result.
+macro_rules! claimed {
+    () => {
+        " AND state = 'queued' AND attempts = $2"
+    };
+}
+
+/// Records a delivered message; `false` when the claim was lost meanwhile.
+pub async fn mark_sent(
+    exec: Exec<'_>,
+    id: &str,
+    attempt: i32,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let sql = concat!(
+        "UPDATE outbox SET state = 'sent', sent_at = $3, claimed_until = NULL, \
+         last_error = NULL, body = '' WHERE id = $1",
+        claimed!()
+    );
+    let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(attempt)
         .bind(at)
         .execute(conn)
         .await?
         .rows_affected());
-    Ok(())
+    Ok(changed == 1)
 }
 
-/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`.
+/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`;
+/// `false` when the claim was lost meanwhile. A given-up message keeps its body only when it
+/// carries no code (a notice), so that an administrator can send it again.
 pub async fn mark_failed(
     exec: Exec<'_>,
     id: &str,
+    attempt: i32,
     error: &str,
     retry_at: Option<i64>,
-) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = CASE WHEN $3 IS NULL THEN 'failed' ELSE 'queued' END, \
-        next_attempt_at = COALESCE($3, next_attempt_at), last_error = $2, claimed_until = NULL \
-        WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
+) -> Result<bool, StoreError> {
+    let sql = concat!(
+        "UPDATE outbox SET state = CASE WHEN $4 IS NULL THEN 'failed' ELSE 'queued' END, \
+         next_attempt_at = COALESCE($4, next_attempt_at), last_error = $3, claimed_until = NULL, \
+         body = CASE WHEN $4 IS NULL AND not_after IS NOT NULL THEN '' ELSE body END \
+         WHERE id = $1",
+        claimed!()
+    );
+    let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(attempt)
         .bind(error)
         .bind(retry_at)
         .execute(conn)
         .await?
         .rows_affected());
-    Ok(())
+    Ok(changed == 1)
 }
 
-/// Drops a message whose code expired before it could be sent.
-pub async fn mark_expired(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {
-    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
+/// Drops a message whose code expired before it could be sent, with the reason; `false` when
+/// the claim was lost meanwhile.
+pub async fn mark_expired(
+    exec: Exec<'_>,
+    id: &str,
+    attempt: i32,
+    why: &str,
+) -> Result<bool, StoreError> {
+    let sql = concat!(
+        "UPDATE outbox SET state = 'expired', claimed_until = NULL, last_error = $3, body = '' \
+         WHERE id = $1",
+        claimed!()
+    );
+    let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
+        .bind(attempt)
+        .bind(why)
         .execute(conn)
         .await?
         .rows_affected());
-    Ok(())
+    Ok(changed == 1)
+}
+
+/// Withdraws the still-queued messages of a user made by `template`, because the code in them
+/// was just replaced by a newer one and would not work any more. Returns how many.
+pub async fn supersede_queued(
+    exec: Exec<'_>,
+    user_id: &str,
+    template: &str,
+) -> Result<u64, StoreError> {
+    let sql = "UPDATE outbox SET state = 'expired', claimed_until = NULL, body = '', \
+        last_error = 'superseded by a newer code' \
+        WHERE user_id = $1 AND template = $2 AND state = 'queued'";
+    Ok(run!(exec, |conn| sqlx::query(sql)
+        .bind(user_id)
+        .bind(template)
+        .execute(conn)
+        .await?
+        .rows_affected()))
 }
 
 /// Messages of one user, newest first.
@@ -199,7 +261,7 @@ pub async fn attempts_for_user(
 }
 
 /// Queues a failed message again, due now. Returns whether it was one of the user's failed
-/// messages.
+/// messages that still has its text.
 pub async fn requeue_failed(
     exec: Exec<'_>,
     id: &str,
@@ -207,7 +269,7 @@ pub async fn requeue_failed(
     now: i64,
 ) -> Result<bool, StoreError> {
     let sql = "UPDATE outbox SET state = 'queued', next_attempt_at = $3, claimed_until = NULL \
-        WHERE id = $1 AND user_id = $2 AND state = 'failed'";
+        WHERE id = $1 AND user_id = $2 AND state = 'failed' AND body <> ''";
     let changed = run!(exec, |conn| sqlx::query(sql)
         .bind(id)
         .bind(user_id)

@@ -284,27 +284,37 @@ pub async fn set_initialized(
     expect_one(result)
 }
 
-/// Counts a failed password check and, when `lock_at` (> 0) is reached, locks an active user,
-/// in one statement so parallel attempts cannot slip past the limit. Returns the new count.
-pub async fn record_failed_password(
-    exec: Exec<'_>,
-    id: &str,
-    lock_at: i64,
-    locked_state: i32,
-    active_state: i32,
-) -> Result<i64, StoreError> {
-    let sql = "UPDATE users SET failed_password_attempts = failed_password_attempts + 1, \
-        state = CASE WHEN $2 > 0 AND failed_password_attempts + 1 >= $2 AND state = $4 \
-        THEN $3 ELSE state END \
+/// Counts a failed password check (the caller holds the row lock and decides about locking).
+/// Returns the new count.
+pub async fn record_failed_password(exec: Exec<'_>, id: &str) -> Result<i64, StoreError> {
+    let sql = "UPDATE users SET failed_password_attempts = failed_password_attempts + 1 \
         WHERE id = $1 RETURNING failed_password_attempts";
     let count: i32 = run!(exec, |conn| sqlx::query_scalar(sql)
         .bind(id)
-        .bind(lock_at)
-        .bind(locked_state)
-        .bind(active_state)
         .fetch_one(conn)
         .await?);
     Ok(i64::from(count))
+}
+
+/// Counts the failed password check that reached the lockout limit and locks the user, with
+/// the sequence of the `user.locked` event written in the same transaction.
+pub async fn lock_after_failed_password(
+    exec: Exec<'_>,
+    id: &str,
+    locked_state: i32,
+    stamp: Stamp,
+) -> Result<(), StoreError> {
+    let sql = "UPDATE users SET failed_password_attempts = failed_password_attempts + 1, \
+        state = $2, sequence = $3, changed_at = $4 WHERE id = $1";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(locked_state)
+        .bind(stamp.sequence)
+        .bind(stamp.at)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    expect_one(result)
 }
 
 /// Resets the failed-password counter after a successful sign-in.

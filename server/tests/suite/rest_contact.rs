@@ -3,8 +3,9 @@
 //! messages each one queues.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{TestApp, TestDb, error_body, pgv_body};
-use axum::http::{Method, StatusCode};
+use crate::common::{ORIGIN, TestApp, TestDb, error_body, pgv_body};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 
 on_both_databases!(
@@ -13,6 +14,9 @@ on_both_databases!(
     phone_updates_removals_and_resends,
     passwords_set_by_the_api,
     reset_notifications_by_mail_and_sms,
+    password_policy_rows_with_every_class_required,
+    machine_and_foreign_users_and_long_phones,
+    links_ignore_forged_host_headers,
 );
 
 /// Imports a user; `active` gives a verified email and a password (state ACTIVE).
@@ -591,5 +595,293 @@ async fn reset_notifications_by_mail_and_sms(db: &TestDb) {
             .0
             .body,
         json!("SignedIn")
+    );
+    // The SMS carries the code and a link on the public URL that resets the password.
+    let sms = app
+        .delivered_messages()
+        .await
+        .into_iter()
+        .find(|text| {
+            text.starts_with("To: +41710000000\n") && text.contains("Template: password_reset\n")
+        })
+        .unwrap();
+    let link = sms
+        .split_whitespace()
+        .find(|word| word.starts_with("http://localhost:3000/reset-password?"))
+        .map(|link| url::Url::parse(link).unwrap())
+        .unwrap_or_else(|| panic!("no reset link in the SMS: {sms}"));
+    let code = crate::common::query_param(&link, "code").unwrap();
+    assert!(sms.contains(&format!("code is {code}.")), "{sms}");
+    let user_id = crate::common::query_param(&link, "userID").unwrap();
+    assert_eq!(user_id, active);
+    let reset = app
+        .server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": user_id, "code": code, "password": "Orchard-rain-lantern-77", "password_confirmation": "Orchard-rain-lantern-77"}}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    assert_eq!(
+        app.sign_in("forgetful", "Orchard-rain-lantern-77")
+            .await
+            .0
+            .body,
+        json!("SignedIn")
+    );
+}
+
+/// The four class rules, each broken by one password (checked in the contract's order:
+/// length, lower, upper, number, symbol).
+fn class_violations() -> [(&'static str, Value); 4] {
+    [
+        (
+            "ORCHARD-RAIN-77",
+            error_body(3, "Password must contain lower case", "DOMAIN-co3Xw"),
+        ),
+        (
+            "orchard-rain-77",
+            error_body(3, "Password must contain upper case", "DOMAIN-VoaRj"),
+        ),
+        (
+            "Orchard-rain-xx",
+            error_body(3, "Password must contain number", "DOMAIN-ZBv4H"),
+        ),
+        (
+            "OrchardRain77x",
+            error_body(3, "Password must contain symbol", "DOMAIN-ZDLwA"),
+        ),
+    ]
+}
+
+async fn password_policy_rows_with_every_class_required(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        std::sync::Arc::new(server::domain::clock::SystemClock),
+        &[
+            ("ROSTER_PASSWORD_REQUIRE_LOWERCASE", "true"),
+            ("ROSTER_PASSWORD_REQUIRE_UPPERCASE", "true"),
+            ("ROSTER_PASSWORD_REQUIRE_NUMBER", "true"),
+            ("ROSTER_PASSWORD_REQUIRE_SYMBOL", "true"),
+        ],
+    )
+    .await;
+    let active = import(&app, "strict", true, None).await;
+    for (index, (password, expected)) in class_violations().into_iter().enumerate() {
+        // 3.1 import
+        let body = json!({
+            "userName": format!("classy{index}"),
+            "profile": {"firstName": "Ann", "lastName": "Lee"},
+            "email": {"email": format!("classy{index}@example.com"), "isEmailVerified": true},
+            "password": password,
+        });
+        let reply = call(&app, Method::POST, "/users/human/_import", body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{password}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body, expected, "import {password}");
+        // 3.10 set password, and 3.11 (same path, change always required)
+        for path in [
+            format!("/users/{active}/password"),
+            format!("/users/{active}/password/_initialize"),
+        ] {
+            let reply = call(&app, Method::POST, &path, json!({"password": password})).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {password}");
+            assert_eq!(reply.body, expected, "{path} {password}");
+        }
+    }
+    // Nothing was created, and the password did not change.
+    let reply = call(
+        &app,
+        Method::POST,
+        "/users/human/_import",
+        json!({"userName": "classy0", "profile": {"firstName": "Ann", "lastName": "Lee"},
+               "email": {"email": "classy0@example.com", "isEmailVerified": true},
+               "password": "Orchard-rain-77"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        app.sign_in("strict", "Lantern-meadow-harbor-42")
+            .await
+            .0
+            .body,
+        json!("SignedIn")
+    );
+}
+
+async fn machine_and_foreign_users_and_long_phones(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let active = import(&app, "homebody", true, None).await;
+    let machine = match app.owner().await {
+        app::model::Actor::Service(owner) => owner.user_id.0,
+        other => panic!("{other:?}"),
+    };
+    // A user of another organisation, imported by that organisation's manager.
+    let org = app.create_org("Elsewhere").await;
+    let foreign_token = app
+        .service_token(
+            app::model::Role::OrgUserManager,
+            &org.0,
+            "elsewhere-manager",
+        )
+        .await;
+    let body = json!({
+        "userName": "abroad",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "abroad@example.com", "isEmailVerified": true},
+        "password": "Lantern-meadow-harbor-42",
+    })
+    .to_string();
+    let reply = app
+        .rest(
+            Method::POST,
+            "/users/human/_import",
+            Some(&foreign_token),
+            None,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let foreign = reply.body["userId"].as_str().unwrap().to_owned();
+
+    let cases: Vec<(String, Value, StatusCode, Value)> = vec![
+        // 3.8: machine users and users of another organisation have no email here.
+        (
+            format!("/users/{machine}/email"),
+            json!({"email": "robot@example.com"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "Email not found", "COMMAND-0Pe4r"),
+        ),
+        (
+            format!("/users/{foreign}/email"),
+            json!({"email": "moved@example.com"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "Email not found", "COMMAND-0Pe4r"),
+        ),
+        // 3.11: unknown user, and a policy violation.
+        (
+            "/users/42/password/_initialize".into(),
+            json!({"password": "Orchard-rain-lantern-77"}),
+            StatusCode::BAD_REQUEST,
+            error_body(9, "Password not found", "COMMAND-G8dh3"),
+        ),
+        (
+            format!("/users/{active}/password/_initialize"),
+            json!({"password": "short"}),
+            StatusCode::BAD_REQUEST,
+            error_body(3, "Password is too short", "DOMAIN-HuJf6"),
+        ),
+        // 3.19: more than 50 runes.
+        (
+            format!("/users/{active}/phone"),
+            json!({"phone": format!("+{}", "1".repeat(50))}),
+            StatusCode::BAD_REQUEST,
+            pgv_body(
+                "invalid UpdateHumanPhoneRequest.Phone: value length must be between 1 and 50 runes, inclusive",
+            ),
+        ),
+    ];
+    for (path, body, status, expected) in cases {
+        let method = if path.ends_with("/email") || path.ends_with("/phone") {
+            Method::PUT
+        } else {
+            Method::POST
+        };
+        let reply = call(&app, method.clone(), &path, body).await;
+        assert_eq!(reply.status, status, "{method} {path}: {}", reply.text);
+        assert_eq!(reply.body, expected, "{method} {path}");
+    }
+    // 50 runes exactly pass the validation layer (and then fail to parse as a number).
+    let reply = call(
+        &app,
+        Method::PUT,
+        &format!("/users/{active}/phone"),
+        json!({"phone": format!("+{}", "1".repeat(49))}),
+    )
+    .await;
+    assert_eq!(reply.body, error_body(3, "Phone is invalid", "PHONE-so0wa"));
+
+    // 3.12 looks users up with the generic model: a machine user is found (no NotFound) and,
+    // having no address, gets no message.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/users/{machine}/password/_reset"),
+        json!({"type": "TYPE_EMAIL"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(
+        reply.body["details"]["sequence"].is_string(),
+        "{}",
+        reply.text
+    );
+    assert!(templates(&app, &machine).await.is_empty());
+    // A user of another organisation is not found from this one.
+    let reply = call(
+        &app,
+        Method::POST,
+        &format!("/users/{foreign}/password/_reset"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        reply.body,
+        error_body(9, "User could not be found", "COMMAND-Hj9ds")
+    );
+}
+
+async fn links_ignore_forged_host_headers(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let forged = |method: Method, path: &str, body: Value| {
+        Request::builder()
+            .method(method)
+            .uri(format!("/management/v1{path}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::HOST, "evil.example")
+            .header("x-forwarded-host", "evil.example")
+            .header("x-forwarded-proto", "https")
+            .header("forwarded", "host=evil.example;proto=https")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    // An invitation mail, asked for with forged headers.
+    let reply = app
+        .send(forged(
+            Method::POST,
+            "/users/human/_import",
+            json!({"userName": "lured", "profile": {"firstName": "Ann", "lastName": "Lee"},
+                   "email": {"email": "lured@example.com"}}),
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let id = reply.body["userId"].as_str().unwrap().to_owned();
+    let link = app.init_link_for("lured@example.com").await.unwrap();
+    assert_eq!(link.origin().ascii_serialization(), ORIGIN);
+    // A registration link in a response.
+    let reply = app
+        .send(forged(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_link"),
+            json!({}),
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let link = reply.body["link"].as_str().unwrap();
+    assert!(
+        link.starts_with(&format!("{ORIGIN}/passkey/register?")),
+        "{link}"
+    );
+    // No message anywhere names the forged host.
+    assert!(
+        app.delivered_messages()
+            .await
+            .iter()
+            .all(|text| !text.contains("evil.example"))
     );
 }

@@ -15,6 +15,11 @@ on_both_databases!(
     parallel_wrong_passwords_lock_the_account_exactly,
     admins_run_every_operation_from_the_user_page,
     changing_the_password_can_sign_out_other_devices,
+    codes_burn_after_five_wrong_guesses,
+    parallel_guesses_are_counted_before_they_are_compared,
+    a_sign_in_that_races_the_lockout_is_refused,
+    an_initial_user_is_kept_out_after_the_limit_too,
+    wrong_current_passwords_count_towards_the_lockout,
 );
 
 const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -205,6 +210,30 @@ async fn a_forgotten_password_is_reset_from_the_mail(db: &TestDb) {
         (StatusCode::OK, &Value::Null)
     );
     assert_eq!((known.status, &known.body), (StatusCode::OK, &Value::Null));
+    // An account that cannot reset (not activated yet) gets the same answer and no mail.
+    let invited = json!({
+        "userName": "notyet",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "notyet@example.com"},
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&invited))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let ineligible = app
+        .server_fn("request_password_reset", None, json!({"login": "notyet"}))
+        .await;
+    assert_eq!(
+        (ineligible.status, &ineligible.body),
+        (StatusCode::OK, &Value::Null)
+    );
+    assert!(
+        app.delivered_messages()
+            .await
+            .iter()
+            .all(|text| !(text.starts_with("To: notyet@example.com\n")
+                && text.contains("Template: password_reset\n")))
+    );
     // A second request within a minute sends nothing more.
     app.server_fn("request_password_reset", None, json!({"login": "forgot"}))
         .await;
@@ -303,6 +332,27 @@ async fn parallel_wrong_passwords_lock_the_account_exactly(db: &TestDb) {
         "every failure counted, none lost"
     );
     assert_eq!(row.state, 4, "locked");
+    // Locking is an event of its own, written once, and the user's sequence follows it.
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let events = server::store::events::for_aggregate(conn.exec(), &id)
+        .await
+        .unwrap();
+    drop(conn);
+    let locks: Vec<_> = events
+        .iter()
+        .filter(|event| event.event_type == "user.locked")
+        .collect();
+    assert_eq!(locks.len(), 1, "{events:?}");
+    assert_eq!(locks[0].payload, r#"{"reason":"password attempts"}"#);
+    assert_eq!(row.sequence, events.last().unwrap().sequence);
+    assert_eq!(events.last().unwrap().event_type, "user.locked");
+    let details = app
+        .api(Method::GET, &format!("/users/{id}/email"), None)
+        .await;
+    assert_eq!(
+        details.body["details"]["sequence"],
+        json!(row.sequence.to_string())
+    );
     // Locked: even the right password fails, with the same message.
     let locked = app.sign_in("target", PASSWORD).await.0;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
@@ -437,21 +487,49 @@ async fn admins_run_every_operation_from_the_user_page(db: &TestDb) {
         )
         .await;
     assert_eq!(not_failed.status, StatusCode::BAD_REQUEST);
-    {
-        let mut conn = app.roster.services.db().conn().await.unwrap();
-        server::store::outbox::mark_failed(conn.exec(), &message_id, "mailbox full", None)
+    // A new notice that a worker gives up on (as after a day of failed attempts).
+    let set = run(
+        json!({"SetPassword": {"password": "Orchard-rain-lantern-78", "change_required": true}}),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    let failed_id = {
+        let db = app.roster.services.db();
+        let mut tx = db.begin().await.unwrap();
+        let claimed = server::store::outbox::claim_next(tx.exec(), i64::MAX / 2, 60_000_000)
             .await
+            .unwrap()
             .unwrap();
-    }
+        assert!(
+            server::store::outbox::mark_failed(
+                tx.exec(),
+                &claimed.id,
+                claimed.attempts,
+                "mailbox full",
+                None
+            )
+            .await
+            .unwrap()
+        );
+        tx.commit().await.unwrap();
+        claimed.id
+    };
     let retried = app
         .server_fn(
             "retry_message",
             Some(&admin),
-            json!({"user_id": id, "message_id": message_id}),
+            json!({"user_id": id, "message_id": failed_id}),
         )
         .await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
     assert_eq!(retried.body[0]["state"], "queued");
+    assert!(
+        message_to(&app, "managed2@example.com")
+            .await
+            .unwrap()
+            .contains("Template: password_changed"),
+        "sent again"
+    );
 
     // None of it for a plain user.
     let (_, plain) = user(&app, "bystander").await;
@@ -501,5 +579,321 @@ async fn changing_the_password_can_sign_out_other_devices(db: &TestDb) {
             .await
             .unwrap()
             .contains("Template: password_changed")
+    );
+}
+
+/// The six-character code in an SMS text.
+fn code_in(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| word.trim_end_matches('.'))
+        .find(|word| {
+            word.len() == 6
+                && word
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit())
+        })
+        .unwrap()
+        .to_owned()
+}
+
+/// A wrong code of the same shape as `right`.
+fn wrong(right: &str, index: usize) -> String {
+    let candidate = format!("ZZZZ{index:02}");
+    assert_ne!(candidate, right);
+    candidate
+}
+
+async fn codes_burn_after_five_wrong_guesses(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, cookie) = user(&app, "guessed").await;
+
+    // Email verification.
+    let asked = act(
+        &app,
+        &cookie,
+        json!({"ChangeEmail": {"email": "fresh@example.com"}}),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
+    let mail = message_to(&app, "fresh@example.com").await.unwrap();
+    let code = crate::common::query_param(&link_in(&mail, "/verify-email?"), "code").unwrap();
+    let verify =
+        |code: String| app.server_fn("verify_email", None, json!({"user_id": id, "code": code}));
+    for index in 0..5 {
+        assert_eq!(
+            verify(wrong(&code, index)).await.body["field"],
+            "code",
+            "guess {index}"
+        );
+    }
+    assert_eq!(
+        verify(code).await.body["field"],
+        "code",
+        "burned: the right code is refused"
+    );
+
+    // Phone verification.
+    let added = act(
+        &app,
+        &cookie,
+        json!({"ChangePhone": {"phone": "+41 79 123 45 67"}}),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    let code = code_in(&message_to(&app, "+41791234567").await.unwrap());
+    for index in 0..5 {
+        let guess = act(
+            &app,
+            &cookie,
+            json!({"VerifyPhone": {"code": wrong(&code, index)}}),
+        )
+        .await;
+        assert_eq!(guess.body["field"], "code", "guess {index}");
+    }
+    let right = act(&app, &cookie, json!({"VerifyPhone": {"code": code}})).await;
+    assert_eq!(
+        right.body["field"], "code",
+        "burned: the right code is refused"
+    );
+
+    // Password reset.
+    app.server_fn("request_password_reset", None, json!({"login": "guessed"}))
+        .await;
+    let mail = message_to(&app, "guessed@example.com").await.unwrap();
+    assert!(mail.contains("Template: password_reset\n"), "{mail}");
+    let code = crate::common::query_param(&link_in(&mail, "/reset-password?"), "code").unwrap();
+    let reset = |code: String| {
+        app.server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": id, "code": code, "password": "Orchard-rain-lantern-77", "password_confirmation": "Orchard-rain-lantern-77"}}),
+        )
+    };
+    for index in 0..5 {
+        assert_eq!(
+            reset(wrong(&code, index)).await.body["field"],
+            "code",
+            "guess {index}"
+        );
+    }
+    assert_eq!(
+        reset(code).await.body["field"],
+        "code",
+        "burned: the right code is refused"
+    );
+    assert_eq!(
+        app.sign_in("guessed", PASSWORD).await.0.body,
+        json!("SignedIn"),
+        "the password stayed"
+    );
+}
+
+async fn parallel_guesses_are_counted_before_they_are_compared(db: &TestDb) {
+    let app = Arc::new(TestApp::start(db).await);
+    let (id, _) = user(&app, "raced").await;
+    app.server_fn("request_password_reset", None, json!({"login": "raced"}))
+        .await;
+    let mail = message_to(&app, "raced@example.com").await.unwrap();
+    let code = crate::common::query_param(&link_in(&mail, "/reset-password?"), "code").unwrap();
+    let guesses: Vec<_> = (0..10)
+        .map(|index| {
+            let (app, id, guess) = (app.clone(), id.clone(), wrong(&code, index));
+            tokio::spawn(async move {
+                app.roster
+                    .services
+                    .reset_password(
+                        &id,
+                        &guess,
+                        "Orchard-rain-lantern-77",
+                        "Orchard-rain-lantern-77",
+                    )
+                    .await
+                    .is_err()
+            })
+        })
+        .collect();
+    for guess in guesses {
+        assert!(guess.await.unwrap());
+    }
+    // Only five guesses were compared; the other five were refused unseen.
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let stored = server::store::codes::latest(conn.exec(), &id, "password_reset")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(stored.failed_attempts, 5);
+    let right = app
+        .server_fn(
+            "reset_password",
+            None,
+            json!({"form": {"user_id": id, "code": code, "password": "Orchard-rain-lantern-77", "password_confirmation": "Orchard-rain-lantern-77"}}),
+        )
+        .await;
+    assert_eq!(
+        right.body["field"], "code",
+        "burned: the right code is refused"
+    );
+}
+
+async fn a_sign_in_that_races_the_lockout_is_refused(db: &TestDb) {
+    let app = Arc::new(TestApp::start(db).await);
+    let (id, _) = user(&app, "racer").await;
+    // Another request holds the user row: it is about to lock the account (as the last of
+    // several wrong guesses would).
+    let store = app.roster.services.db();
+    let mut tx = store.begin().await.unwrap();
+    let row = server::store::users::get_for_update(tx.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    // Meanwhile the right password arrives: it reads the active account and checks the hash.
+    let racing = {
+        let app = app.clone();
+        tokio::spawn(async move { app.sign_in("racer", PASSWORD).await.0 })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    server::store::users::set_state(
+        tx.exec(),
+        &id,
+        4,
+        server::store::users::Stamp {
+            sequence: row.sequence,
+            at: row.changed_at,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // The sign-in decides on the locked row: refused, like any other failure.
+    let reply = racing.await.unwrap();
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    assert_eq!(reply.body["message"], "The username or password is wrong");
+}
+
+async fn an_initial_user_is_kept_out_after_the_limit_too(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        Arc::new(server::domain::clock::SystemClock),
+        &[("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS", "3")],
+    )
+    .await;
+    // Imported with a password but an unverified address: INITIAL, may sign in to activate.
+    let body = json!({
+        "userName": "invited",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "invited@example.com"},
+        "password": PASSWORD,
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let id = reply.body["userId"].as_str().unwrap().to_owned();
+    let (first, cookie) = app.sign_in("invited", PASSWORD).await;
+    assert_eq!(first.body, json!("InitializationRequired"));
+    let cookie = cookie.unwrap();
+
+    for index in 0..3 {
+        let wrong = app.sign_in("invited", &format!("wrong-{index}")).await.0;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    // Still INITIAL, but kept out: the right password fails like any other failure, and the
+    // session opened before ended.
+    let refused = app.sign_in("invited", PASSWORD).await.0;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.body["message"], "The username or password is wrong");
+    assert_eq!(
+        app.server_fn("current_user", Some(&cookie), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let admin = admin.unwrap();
+    let detail = app
+        .server_fn("get_user_detail", Some(&admin), json!({"user_id": id}))
+        .await;
+    assert_eq!(
+        (&detail.body["state"], &detail.body["locked_out"]),
+        (&json!("Initial"), &json!(true)),
+        "{}",
+        detail.text
+    );
+
+    // The administrator's unlock lets them in again, to the activation step.
+    let unlocked = app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.text);
+    assert_eq!(unlocked.body["state"], "Initial");
+    assert_eq!(unlocked.body["failed_password_attempts"], 0);
+    assert_eq!(unlocked.body["locked_out"], false);
+    assert_eq!(
+        app.sign_in("invited", PASSWORD).await.0.body,
+        json!("InitializationRequired")
+    );
+    let again = app
+        .server_fn(
+            "admin_user_action",
+            Some(&admin),
+            json!({"user_id": id, "action": "Unlock"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "nothing to unlock");
+}
+
+async fn wrong_current_passwords_count_towards_the_lockout(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        Arc::new(server::domain::clock::SystemClock),
+        &[("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS", "3")],
+    )
+    .await;
+    let (id, cookie) = user(&app, "changer").await;
+    let change = |current: String| {
+        app.server_fn(
+            "change_password",
+            Some(&cookie),
+            json!({"current_password": current, "new_password": "Orchard-rain-lantern-77", "sign_out_others": false}),
+        )
+    };
+    for index in 0..2 {
+        let wrong = change(format!("wrong-{index}")).await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.text);
+    }
+    let db = app.roster.services.db();
+    let row = || {
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            let mut conn = db.conn().await.unwrap();
+            server::store::users::get(conn.exec(), &id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let counted = row().await;
+    assert_eq!((counted.failed_password_attempts, counted.state), (2, 1));
+    // The third wrong guess locks the account and ends the session.
+    assert_eq!(
+        change("wrong-2".to_owned()).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let locked = row().await;
+    assert_eq!((locked.failed_password_attempts, locked.state), (3, 4));
+    assert_eq!(
+        app.server_fn("current_user", Some(&cookie), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
+    assert_eq!(
+        app.sign_in("changer", PASSWORD).await.0.status,
+        StatusCode::UNAUTHORIZED
     );
 }

@@ -235,9 +235,16 @@ pub fn UserActions(
                     user.get()
                         .map(|user| match user.state {
                             UserState::Initial => {
+                                let locked_out = user.locked_out.then(|| {
+                                    view! {
+                                        <p>{format!("Sign-in refused after {} failed attempts.", user.failed_password_attempts)}</p>
+                                        {button("Unlock", AdminUserAction::Unlock, "")}
+                                    }
+                                });
                                 view! {
                                     <p>"The user has not activated the account yet."</p>
                                     {button("Send a new invitation", AdminUserAction::ResendInitialization, "")}
+                                    {locked_out}
                                 }
                                     .into_any()
                             }

@@ -178,8 +178,25 @@ impl WebhookServer {
     }
 }
 
-/// A free TCP port on 127.0.0.1 that nobody listens on (for a provider that is down).
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+/// A port on 127.0.0.1 for a provider that is down: bound but not listening, so connections
+/// are refused at once, and no other test's server can take the port meanwhile (a freed port
+/// taken by an HTTP server would make every SMTP attempt wait for its timeout).
+pub struct DownPort {
+    pub port: u16,
+    socket: tokio::net::TcpSocket,
+}
+
+impl DownPort {
+    pub fn new() -> DownPort {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let port = socket.local_addr().unwrap().port();
+        DownPort { port, socket }
+    }
+
+    /// Frees the port, for the provider to come back on it.
+    pub fn release(self) -> u16 {
+        drop(self.socket);
+        self.port
+    }
 }
