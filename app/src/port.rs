@@ -140,13 +140,16 @@ pub trait Backend: Send + Sync + 'static {
         id: String,
     ) -> Result<FactorsView, AppError>;
     async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError>;
-    async fn finish_totp_sign_in(&self, actor: &Actor, code: String) -> Result<(), AppError>;
+    /// Completes the second step; the session continues under a new cookie.
+    async fn finish_totp_sign_in(&self, actor: &Actor, code: String)
+    -> Result<SetCookie, AppError>;
+    /// Completes the second step; the session continues under a new cookie.
     async fn finish_security_key_sign_in(
         &self,
         actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
-    ) -> Result<(), AppError>;
+    ) -> Result<SetCookie, AppError>;
     async fn start_passkey_sign_in(
         &self,
         conditional: bool,

@@ -579,11 +579,17 @@ impl Backend for RosterBackend {
             .map_err(app_error)
     }
 
-    async fn finish_totp_sign_in(&self, actor: &Actor, code: String) -> Result<(), AppError> {
-        self.services
+    async fn finish_totp_sign_in(
+        &self,
+        actor: &Actor,
+        code: String,
+    ) -> Result<SetCookie, AppError> {
+        let token = self
+            .services
             .finish_totp_sign_in(actor, &code)
             .await
-            .map_err(app_error)
+            .map_err(app_error)?;
+        Ok(self.cookies.set(token.as_str()))
     }
 
     async fn finish_security_key_sign_in(
@@ -591,11 +597,13 @@ impl Backend for RosterBackend {
         actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
-    ) -> Result<(), AppError> {
-        self.services
+    ) -> Result<SetCookie, AppError> {
+        let token = self
+            .services
             .finish_security_key_sign_in(actor, &ceremony_id, &response)
             .await
-            .map_err(app_error)
+            .map_err(app_error)?;
+        Ok(self.cookies.set(token.as_str()))
     }
 
     async fn start_passkey_sign_in(

@@ -94,25 +94,31 @@ pub async fn get_second_factor_choice() -> Result<SecondFactorChoice, AppError> 
     crate::port::respond(backend.second_factor_choice(&actor).await)
 }
 
-/// Completes sign-in with an authenticator app code. Sessions that passed the password.
+/// Completes sign-in with an authenticator app code; the session continues under a new
+/// cookie. Sessions that passed the password.
 #[server(endpoint = "finish_totp_sign_in", input = Json)]
 pub async fn finish_totp_sign_in(code: String) -> Result<(), AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(backend.finish_totp_sign_in(&actor, code).await)
+    let cookie = crate::port::respond(backend.finish_totp_sign_in(&actor, code).await)?;
+    crate::port::set_cookie(&cookie);
+    Ok(())
 }
 
-/// Completes sign-in with a security key. Sessions that passed the password.
+/// Completes sign-in with a security key; the session continues under a new cookie.
+/// Sessions that passed the password.
 #[server(endpoint = "finish_security_key_sign_in", input = Json)]
 pub async fn finish_security_key_sign_in(
     ceremony_id: String,
     response: PublicKeyCredential,
 ) -> Result<(), AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(
+    let cookie = crate::port::respond(
         backend
             .finish_security_key_sign_in(&actor, ceremony_id, response)
             .await,
-    )
+    )?;
+    crate::port::set_cookie(&cookie);
+    Ok(())
 }
 
 /// Starts a passkey sign-in (no username needed). Anyone may call it.

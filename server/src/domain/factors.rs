@@ -714,8 +714,12 @@ impl Services {
         })
     }
 
-    /// Completes sign-in with an authenticator app code.
-    pub async fn finish_totp_sign_in(&self, actor: &Actor, code: &str) -> Result<(), DomainError> {
+    /// Completes sign-in with an authenticator app code; returns the new session token.
+    pub async fn finish_totp_sign_in(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<SessionToken, DomainError> {
         let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
         if auth.gate != Some(Gate::SecondFactor) {
             return Err(DomainError::FailedPrecondition(
@@ -731,13 +735,13 @@ impl Services {
         self.second_factor_passed(actor).await
     }
 
-    /// Completes sign-in with a security key.
+    /// Completes sign-in with a security key; returns the new session token.
     pub async fn finish_security_key_sign_in(
         &self,
         actor: &Actor,
         ceremony_id: &str,
         response: &PublicKeyCredential,
-    ) -> Result<(), DomainError> {
+    ) -> Result<SessionToken, DomainError> {
         let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
         if auth.gate != Some(Gate::SecondFactor) {
             return Err(DomainError::FailedPrecondition(
@@ -762,15 +766,28 @@ impl Services {
         self.second_factor_passed(actor).await
     }
 
-    async fn second_factor_passed(&self, actor: &Actor) -> Result<(), DomainError> {
+    /// Turns the half-signed-in session into a complete one under a new token (the old
+    /// cookie stops working), so a token seen before the second factor is worth nothing.
+    async fn second_factor_passed(&self, actor: &Actor) -> Result<SessionToken, DomainError> {
         let key = Self::session_binding(actor)?;
-        let mut conn = self.db().conn().await?;
-        sessions::second_factor_passed(conn.exec(), &key, self.now()).await?;
+        let token = SessionToken::generate();
+        let mut tx = self.db().begin().await?;
+        if !sessions::complete_second_factor(
+            tx.exec(),
+            &key,
+            &token_key(token.as_str()),
+            self.now(),
+        )
+        .await?
+        {
+            return Err(DomainError::Unauthenticated(faults::SESSION_REQUIRED));
+        }
         if let Some(user_id) = actor.user_id() {
-            users::reset_failed_passwords(conn.exec(), user_id.as_str()).await?;
+            users::reset_failed_passwords(tx.exec(), user_id.as_str()).await?;
             tracing::info!(user_id = %user_id, "second factor passed");
         }
-        Ok(())
+        tx.commit().await?;
+        Ok(token)
     }
 
     /// Stores the new counter and backup state of a credential after it was used.

@@ -64,6 +64,17 @@ fn session_cookie(reply: &Reply) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A cookie from before the second step signs in nothing: it is neither half nor fully
+/// signed in, and cannot be used to pass the second step again.
+async fn assert_the_old_cookie_is_dead(app: &TestApp, old: &str) {
+    let me = ok(call(app, "current_user", old, json!({})).await);
+    assert_eq!(me, Value::Null, "the pre-second-factor token is gone");
+    let profile = call(app, "own_profile", old, json!({})).await;
+    assert_eq!(profile.status, StatusCode::UNAUTHORIZED, "{}", profile.text);
+    let choice = call(app, "second_factor_choice", old, json!({})).await;
+    assert_eq!(choice.status, StatusCode::UNAUTHORIZED, "{}", choice.text);
+}
+
 /// Registers a credential of `kind` ("SecurityKey" or "Passkey") for the signed-in user.
 pub async fn register(
     app: &TestApp,
@@ -171,9 +182,13 @@ async fn totp_is_set_up_and_asked_for_after_the_password(db: &TestDb) {
     .await;
     assert_eq!(overlong.status, StatusCode::BAD_REQUEST);
     let code = totp_code(&secret, clock.now());
-    ok(call(&app, "finish_totp_sign_in", &half, json!({"code": code})).await);
-    ok(call(&app, "own_profile", &half, json!({})).await);
-    let twice = call(&app, "finish_totp_sign_in", &half, json!({"code": code})).await;
+    let passed = call(&app, "finish_totp_sign_in", &half, json!({"code": code})).await;
+    let full = session_cookie(&passed).expect("a new session cookie");
+    ok(passed);
+    assert_ne!(full, half, "the session token is rotated");
+    ok(call(&app, "own_profile", &full, json!({})).await);
+    assert_the_old_cookie_is_dead(&app, &half).await;
+    let twice = call(&app, "finish_totp_sign_in", &full, json!({"code": code})).await;
     assert_eq!(
         twice.status,
         StatusCode::BAD_REQUEST,
@@ -182,16 +197,16 @@ async fn totp_is_set_up_and_asked_for_after_the_password(db: &TestDb) {
 
     // Removing the app needs a recent sign-in, then the password alone is enough again.
     clock.advance_secs(11 * 60);
-    let stale = call(&app, "remove_totp", &half, json!({})).await;
+    let stale = call(&app, "remove_totp", &full, json!({})).await;
     assert_eq!(stale.body["code"], "ReauthRequired");
     ok(call(
         &app,
         "account_action",
-        &half,
+        &full,
         json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
     )
     .await);
-    let factors = ok(call(&app, "remove_totp", &half, json!({})).await);
+    let factors = ok(call(&app, "remove_totp", &full, json!({})).await);
     assert_eq!(factors["totp_ready"], false);
     let (reply, _) = app.sign_in("apper", PASSWORD).await;
     assert_eq!(reply.body, json!("SignedIn"));
@@ -315,7 +330,10 @@ async fn wrong_totp_codes_lock_the_account_at_the_policy_limit(db: &TestDb) {
     let half = half.unwrap();
     let slip = call(&app, "finish_totp_sign_in", &half, json!({"code": wrong})).await;
     assert_eq!(slip.status, StatusCode::BAD_REQUEST);
-    ok(call(&app, "finish_totp_sign_in", &half, json!({"code": right})).await);
+    let passed = call(&app, "finish_totp_sign_in", &half, json!({"code": right})).await;
+    let full = session_cookie(&passed).unwrap();
+    ok(passed);
+    ok(call(&app, "own_profile", &full, json!({})).await);
 }
 
 async fn security_keys_are_the_second_step(db: &TestDb) {
@@ -383,13 +401,17 @@ async fn security_keys_are_the_second_step(db: &TestDb) {
     let choice = ok(call(&app, "second_factor_choice", &half, json!({})).await);
     let challenge = &choice["security_key"];
     let answer = key.assert(&challenge["options"], ORIGIN);
-    ok(call(
+    let passed = call(
         &app,
         "finish_security_key_sign_in",
         &half,
         json!({"ceremony_id": challenge["ceremony_id"], "response": answer.clone()}),
     )
-    .await);
+    .await;
+    let full = session_cookie(&passed).expect("a new session cookie");
+    ok(passed);
+    assert_the_old_cookie_is_dead(&app, &half).await;
+    let half = full;
     let factors = ok(call(&app, "own_factors", &half, json!({})).await);
     assert!(factors["security_keys"][0]["last_used_at"].is_string());
 
