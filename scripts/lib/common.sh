@@ -7,7 +7,8 @@ set -euo pipefail
 ROSTER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROSTER_CACHE="${ROSTER_CACHE:-$HOME/.cache/roster}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROSTER_CACHE/target}"
-export PATH="$HOME/.cargo/bin:$ROSTER_CACHE/tools/node_modules/.bin:$PATH"
+# LOCAL TO THIS WORKTREE, DO NOT COMMIT: /work/.cargo-wrap serializes cargo across worktrees.
+export PATH="/work/.cargo-wrap:$HOME/.cargo/bin:$ROSTER_CACHE/tools/node_modules/.bin:$PATH"
 
 CARGO_LEPTOS_VERSION="0.3.10"
 WASM_BINDGEN_VERSION="0.2.130"

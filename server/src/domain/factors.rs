@@ -18,7 +18,7 @@ use super::sessions::{SessionToken, SignedIn, token_key};
 use super::users::{ChangeDetails, Lookup, state_of};
 use super::values::check_text;
 use crate::notify::Channel;
-use crate::notify::templates;
+use crate::notify::templates::{self, Factor};
 use crate::store::factors::{self, CeremonyRow, CredentialRow, NewCredential};
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
@@ -121,6 +121,22 @@ impl Ceremony {
             Ceremony::SecondFactor => "second_factor",
             Ceremony::Passwordless => "passwordless",
             Ceremony::LinkRegistration => "link_registration",
+        }
+    }
+}
+
+/// What a factor change tells the user by mail.
+#[derive(Clone, Copy, Debug)]
+enum Notice {
+    Added(Factor),
+    Removed(Factor),
+}
+
+impl Factor {
+    fn of(kind: CredentialKind) -> Factor {
+        match kind {
+            CredentialKind::Passkey => Factor::Passkey,
+            CredentialKind::SecurityKey => Factor::SecurityKey,
         }
     }
 }
@@ -347,9 +363,23 @@ impl Services {
     ) -> Result<FactorsView, DomainError> {
         let access = authz::own_account(actor)?;
         let row = self.own_human(&access).await?;
+        let mut conn = self.db().conn().await?;
+        if factors::get_totp(conn.exec(), &row.id)
+            .await?
+            .is_some_and(|totp| totp.ready)
+        {
+            // A second confirmation would record (and announce) the app twice.
+            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
+        }
+        drop(conn);
         self.check_totp(&row, code, false).await?;
-        self.record_factor_event(&row.id, "user.human.mfa.otp.added", json!({}))
-            .await?;
+        self.record_factor_event(
+            &row.id,
+            "user.human.mfa.otp.added",
+            json!({}),
+            Some(Notice::Added(Factor::AuthenticatorApp)),
+        )
+        .await?;
         self.factors_of(&row.id).await
     }
 
@@ -374,9 +404,17 @@ impl Services {
             Lookup::Machine | Lookup::Missing => return Err(missing()),
         };
         let mut tx = self.db().begin().await?;
-        if !factors::delete_totp(tx.exec(), &row.id).await? {
-            return Err(missing());
-        }
+        let ready = factors::delete_totp(tx.exec(), &row.id)
+            .await?
+            .ok_or_else(missing)?;
+        // An app still in set-up protected nothing: no sessions to end, nothing to tell.
+        let notice = if ready {
+            self.end_sessions_after_removal(&mut tx, access, &row.id)
+                .await?;
+            Some(Notice::Removed(Factor::AuthenticatorApp))
+        } else {
+            None
+        };
         let details = self
             .write_factor_event(
                 &mut tx,
@@ -384,12 +422,38 @@ impl Services {
                 access.actor_id(),
                 "user.human.mfa.otp.removed",
                 json!({}),
+                notice,
             )
             .await?;
         tx.commit().await?;
+        self.outbox_wakeup().notify_one();
         Ok(details)
     }
 
+    /// Ends the user's sessions after one of their factors was removed (ASVS 5.0 7.4.3; a
+    /// session may have relied on the factor): all of them, except the caller's own when the
+    /// user removed their own factor.
+    async fn end_sessions_after_removal(
+        &self,
+        tx: &mut crate::store::Tx,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<(), DomainError> {
+        let keep = access
+            .own_user_id()
+            .filter(|own| *own == user_id)
+            .and(access.own_session_key());
+        let ended = sessions::delete_for_user(tx.exec(), user_id, keep).await?;
+        tracing::info!(
+            user_id,
+            ended_sessions = ended,
+            "sessions ended after a factor was removed"
+        );
+        Ok(())
+    }
+
+    /// Writes a factor change's event and, with `notice`, queues the notice mail to the
+    /// user's verified address, both in the caller's transaction.
     async fn write_factor_event(
         &self,
         tx: &mut crate::store::Tx,
@@ -397,6 +461,7 @@ impl Services {
         actor_id: Option<&str>,
         event: &'static str,
         payload: serde_json::Value,
+        notice: Option<Notice>,
     ) -> Result<ChangeDetails, DomainError> {
         let now = self.now();
         let row = users::get_for_update(tx.exec(), user_id)
@@ -406,6 +471,23 @@ impl Services {
         change.push(event, payload);
         let stamp = change.write(tx).await?;
         users::touch(tx.exec(), &row.id, stamp).await?;
+        if let Some(notice) = notice {
+            if row.email_verified && !row.email.is_empty() {
+                let recipient = Recipient::of(&row);
+                let message = match notice {
+                    Notice::Added(factor) => {
+                        templates::factor_added(recipient.lang, recipient.display_name, factor)
+                    }
+                    Notice::Removed(factor) => {
+                        templates::factor_removed(recipient.lang, recipient.display_name, factor)
+                    }
+                };
+                self.queue_message(tx, &row.id, Channel::Email, &row.email, message, None)
+                    .await?;
+            } else {
+                tracing::info!(user_id = %row.id, "factor notice not mailed: no verified address");
+            }
+        }
         Ok(ChangeDetails {
             sequence: stamp.sequence,
             changed_at: now,
@@ -418,12 +500,16 @@ impl Services {
         user_id: &str,
         event: &'static str,
         payload: serde_json::Value,
+        notice: Option<Notice>,
     ) -> Result<ChangeDetails, DomainError> {
         let mut tx = self.db().begin().await?;
         let details = self
-            .write_factor_event(&mut tx, user_id, None, event, payload)
+            .write_factor_event(&mut tx, user_id, None, event, payload, notice)
             .await?;
         tx.commit().await?;
+        if notice.is_some() {
+            self.outbox_wakeup().notify_one();
+        }
         Ok(details)
     }
 
@@ -569,9 +655,17 @@ impl Services {
             CredentialKind::Passkey => "user.human.passwordless.token.added",
             CredentialKind::SecurityKey => "user.human.mfa.u2f.token.added",
         };
-        self.write_factor_event(&mut tx, &user_id, None, event, json!({ "tokenId": id }))
-            .await?;
+        self.write_factor_event(
+            &mut tx,
+            &user_id,
+            None,
+            event,
+            json!({ "tokenId": id }),
+            Some(Notice::Added(Factor::of(kind))),
+        )
+        .await?;
         tx.commit().await?;
+        self.outbox_wakeup().notify_one();
         tracing::info!(user_id = %user_id, kind = kind.as_str(), "WebAuthn credential registered");
         Ok(user_id)
     }
@@ -646,6 +740,8 @@ impl Services {
         if !factors::delete_credential(tx.exec(), &row.id, id, kind.as_str()).await? {
             return Err(missing());
         }
+        self.end_sessions_after_removal(&mut tx, access, &row.id)
+            .await?;
         let event = match kind {
             CredentialKind::Passkey => "user.human.passwordless.token.removed",
             CredentialKind::SecurityKey => "user.human.mfa.u2f.token.removed",
@@ -657,9 +753,11 @@ impl Services {
                 access.actor_id(),
                 event,
                 json!({ "tokenId": id }),
+                Some(Notice::Removed(Factor::of(kind))),
             )
             .await?;
         tx.commit().await?;
+        self.outbox_wakeup().notify_one();
         Ok(details)
     }
 
@@ -945,6 +1043,7 @@ impl Services {
                 access.actor_id(),
                 "user.human.passwordless.initialization.code.added",
                 json!({ "codeId": code_id }),
+                None,
             )
             .await?;
         tx.commit().await?;
@@ -973,6 +1072,7 @@ impl Services {
                 access.actor_id(),
                 "user.human.passwordless.initialization.code.requested",
                 json!({ "codeId": code_id }),
+                None,
             )
             .await?;
         if row.email_verified {

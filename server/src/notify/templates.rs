@@ -214,6 +214,79 @@ pub fn passkey_registration(lang: Lang, display_name: &str, link: &str) -> Rende
     rendered("passkey_registration", subject, body)
 }
 
+/// A second factor or passkey, as the factor notices name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    AuthenticatorApp,
+    SecurityKey,
+    Passkey,
+}
+
+impl Factor {
+    fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Factor::AuthenticatorApp, Lang::En) => "an authenticator app (second factor)",
+            (Factor::AuthenticatorApp, Lang::De) => "eine Authenticator-App (zweiter Faktor)",
+            (Factor::SecurityKey, Lang::En) => "a security key (second factor)",
+            (Factor::SecurityKey, Lang::De) => "ein Sicherheitsschlüssel (zweiter Faktor)",
+            (Factor::Passkey, Lang::En) => "a passkey",
+            (Factor::Passkey, Lang::De) => "ein Passkey",
+        }
+    }
+}
+
+/// The notice that a second factor or passkey was added to the account (security.md 1.3:
+/// notify on factor add/remove).
+pub fn factor_added(lang: Lang, display_name: &str, factor: Factor) -> Rendered {
+    let what = factor.name(lang);
+    let (subject, body) = match lang {
+        Lang::En => (
+            "A sign-in method was added to your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 {what} was just added to your account. If that was you, nothing is to do.\n\
+                 If it was not, tell your administrator at once: someone may be able to sign in as you.\n"
+            ),
+        ),
+        Lang::De => (
+            "Ihrem Roster-Konto wurde eine Anmeldemethode hinzugefügt",
+            format!(
+                "Hallo {display_name},\n\n\
+                 Ihrem Konto wurde soeben {what} hinzugefügt. Wenn Sie das waren, ist nichts zu tun.\n\
+                 Wenn nicht, informieren Sie sofort Ihre Administration: Jemand könnte sich als Sie anmelden.\n"
+            ),
+        ),
+    };
+    rendered("factor_added", subject, body)
+}
+
+/// The notice that a second factor or passkey was removed from the account; the account's
+/// other sessions were ended with it.
+pub fn factor_removed(lang: Lang, display_name: &str, factor: Factor) -> Rendered {
+    let what = factor.name(lang);
+    let (subject, body) = match lang {
+        Lang::En => (
+            "A sign-in method was removed from your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 {what} was just removed from your account, and your account was signed out on\n\
+                 other devices. If that was you, nothing is to do. If it was not, tell your\n\
+                 administrator at once.\n"
+            ),
+        ),
+        Lang::De => (
+            "Von Ihrem Roster-Konto wurde eine Anmeldemethode entfernt",
+            format!(
+                "Hallo {display_name},\n\n\
+                 von Ihrem Konto wurde soeben {what} entfernt, und Ihr Konto wurde auf anderen Geräten\n\
+                 abgemeldet. Wenn Sie das waren, ist nichts zu tun. Wenn nicht, informieren Sie sofort\n\
+                 Ihre Administration.\n"
+            ),
+        ),
+    };
+    rendered("factor_removed", subject, body)
+}
+
 fn rendered(template: &'static str, subject: &str, body: String) -> Rendered {
     Rendered {
         template,
@@ -254,6 +327,37 @@ mod tests {
             init_code(Lang::De, "Ann", "ann", "l", "c")
                 .subject
                 .starts_with("Aktivieren")
+        );
+    }
+
+    #[test]
+    fn factor_notices_name_the_factor_in_both_languages() {
+        let added = factor_added(Lang::En, "Ann", Factor::Passkey);
+        assert_eq!(added.template, "factor_added");
+        assert!(
+            added.body.contains("a passkey was just added"),
+            "{}",
+            added.body
+        );
+        let removed = factor_removed(Lang::En, "Ann", Factor::AuthenticatorApp);
+        assert_eq!(removed.template, "factor_removed");
+        assert!(
+            removed
+                .body
+                .contains("an authenticator app (second factor) was just removed")
+        );
+        let removed = factor_removed(Lang::De, "Ann", Factor::SecurityKey);
+        assert!(removed.subject.starts_with("Von Ihrem Roster-Konto"));
+        assert!(
+            removed
+                .body
+                .contains("ein Sicherheitsschlüssel (zweiter Faktor) entfernt")
+        );
+        let added = factor_added(Lang::De, "Ann", Factor::AuthenticatorApp);
+        assert!(
+            added
+                .body
+                .contains("eine Authenticator-App (zweiter Faktor) hinzugefügt")
         );
     }
 }

@@ -90,15 +90,14 @@ pub async fn reset_totp_failures(exec: Exec<'_>, user_id: &str) -> Result<(), St
     Ok(())
 }
 
-/// Removes the TOTP factor; `false` when there was none.
-pub async fn delete_totp(exec: Exec<'_>, user_id: &str) -> Result<bool, StoreError> {
-    let sql = "DELETE FROM totp_factors WHERE user_id = $1";
-    let changed = run!(exec, |conn| sqlx::query(sql)
+/// Removes the TOTP factor: `None` when there was none, else whether it was confirmed (a
+/// secret still in set-up never protected anything).
+pub async fn delete_totp(exec: Exec<'_>, user_id: &str) -> Result<Option<bool>, StoreError> {
+    let sql = "DELETE FROM totp_factors WHERE user_id = $1 RETURNING ready";
+    Ok(run!(exec, |conn| sqlx::query_scalar(sql)
         .bind(user_id)
-        .execute(conn)
-        .await?
-        .rows_affected());
-    Ok(changed == 1)
+        .fetch_optional(conn)
+        .await?))
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

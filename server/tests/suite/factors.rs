@@ -18,6 +18,7 @@ on_both_databases!(
     a_ceremony_finishes_on_another_instance,
     registration_links_register_a_passkey_once,
     factors_are_changed_only_by_their_owner_and_admins,
+    factor_changes_end_other_sessions_and_tell_the_user,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -834,4 +835,161 @@ async fn factors_are_changed_only_by_their_owner_and_admins(db: &TestDb) {
     assert_eq!(removed["security_keys"], json!([]));
     let (reply, _) = app.sign_in("owner", PASSWORD).await;
     assert_eq!(reply.body, json!("SignedIn"));
+}
+
+/// The delivered mails to `to` made by `template`.
+async fn mails(app: &TestApp, to: &str, template: &str) -> Vec<String> {
+    app.delivered_messages()
+        .await
+        .into_iter()
+        .filter(|text| {
+            text.starts_with(&format!("To: {to}\n"))
+                && text.contains(&format!("\nTemplate: {template}\n"))
+        })
+        .collect()
+}
+
+/// Whether a cookie still opens a session.
+async fn signed_in(app: &TestApp, cookie: &str) -> bool {
+    ok(call(app, "current_user", cookie, json!({})).await) != Value::Null
+}
+
+async fn factor_changes_end_other_sessions_and_tell_the_user(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let to = "noticed@example.com";
+    let (id, cookie) = user(&app, "noticed").await;
+    let (_, other) = app.sign_in("noticed", PASSWORD).await;
+    let other = other.unwrap();
+
+    // Adding a security key tells the user; removing it themselves ends their other sessions
+    // but not the one they removed it from, and tells them too.
+    let (_, factors) = register(&app, &cookie, "SecurityKey", "Key").await;
+    let key_id = factors["security_keys"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let added = mails(&app, to, "factor_added").await;
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(
+        added[0].contains("a security key (second factor) was just added"),
+        "{}",
+        added[0]
+    );
+    assert!(mails(&app, to, "factor_removed").await.is_empty());
+    assert!(signed_in(&app, &other).await);
+    ok(call(
+        &app,
+        "remove_credential",
+        &cookie,
+        json!({"kind": "SecurityKey", "id": key_id}),
+    )
+    .await);
+    assert!(
+        signed_in(&app, &cookie).await,
+        "the caller's own session stays"
+    );
+    assert!(!signed_in(&app, &other).await, "the other session ended");
+    let removed = mails(&app, to, "factor_removed").await;
+    assert_eq!(removed.len(), 1);
+    assert!(removed[0].contains("a security key (second factor) was just removed"));
+
+    // An admin removing a passkey ends every session of the user.
+    let (_, factors) = register(&app, &cookie, "Passkey", "Phone").await;
+    let passkey_id = factors["passkeys"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(mails(&app, to, "factor_added").await.len(), 2);
+    let (_, third) = app.sign_in("noticed", PASSWORD).await;
+    let third = third.unwrap();
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let admin = admin.unwrap();
+    ok(call(
+        &app,
+        "admin_remove_factor",
+        &admin,
+        json!({"user_id": id, "kind": "Passkey", "id": passkey_id}),
+    )
+    .await);
+    assert!(!signed_in(&app, &cookie).await);
+    assert!(!signed_in(&app, &third).await);
+    assert!(
+        signed_in(&app, &admin).await,
+        "only the user's sessions end"
+    );
+    let removed = mails(&app, to, "factor_removed").await;
+    assert_eq!(removed.len(), 2);
+    assert!(
+        removed[1].contains("a passkey was just removed"),
+        "{}",
+        removed[1]
+    );
+
+    // An authenticator app still in set-up protected nothing: removing it (REST) ends no
+    // session and sends nothing. A confirmed one (added with a notice) ends them all.
+    let (_, fresh) = app.sign_in("noticed", PASSWORD).await;
+    let fresh = fresh.unwrap();
+    ok(call(&app, "start_totp", &fresh, json!({})).await);
+    let reply = app
+        .api(
+            Method::DELETE,
+            &format!("/users/{id}/auth_factors/otp"),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(signed_in(&app, &fresh).await);
+    assert_eq!(mails(&app, to, "factor_removed").await.len(), 2);
+    enrol_totp(&app, &clock, &fresh).await;
+    let added = mails(&app, to, "factor_added").await;
+    assert_eq!(added.len(), 3);
+    assert!(added[2].contains("an authenticator app (second factor) was just added"));
+    let again = call(&app, "confirm_totp", &fresh, json!({"code": "123456"})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "confirmed once only");
+    assert_eq!(again.body["code"], "FailedPrecondition");
+    let reply = app
+        .api(
+            Method::DELETE,
+            &format!("/users/{id}/auth_factors/otp"),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(!signed_in(&app, &fresh).await);
+    let removed = mails(&app, to, "factor_removed").await;
+    assert_eq!(removed.len(), 3);
+    assert!(removed[2].contains("an authenticator app (second factor) was just removed"));
+
+    // The notice is in the user's language, and only to a verified address.
+    let body = json!({
+        "userName": "deutsch",
+        "profile": {"firstName": "Jan", "lastName": "Berg", "preferredLanguage": "de"},
+        "email": {"email": "deutsch@example.com", "isEmailVerified": true},
+        "password": PASSWORD,
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let (_, german) = app.sign_in("deutsch", PASSWORD).await;
+    register(&app, &german.unwrap(), "Passkey", "Handy").await;
+    let added = mails(&app, "deutsch@example.com", "factor_added").await;
+    assert_eq!(added.len(), 1);
+    assert!(
+        added[0].contains("Subject: Ihrem Roster-Konto wurde eine Anmeldemethode hinzugefügt"),
+        "{}",
+        added[0]
+    );
+    let (quiet_id, quiet) = user(&app, "quiet").await;
+    ok(call(
+        &app,
+        "admin_user_action",
+        &admin,
+        json!({"user_id": quiet_id, "action": {"UpdateEmail": {"email": "unverified@example.com", "verified": false}}}),
+    )
+    .await);
+    register(&app, &quiet, "Passkey", "Phone").await;
+    assert!(
+        mails(&app, "unverified@example.com", "factor_added")
+            .await
+            .is_empty()
+    );
 }
