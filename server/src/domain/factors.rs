@@ -629,11 +629,21 @@ impl Services {
         let id = new_id(now);
         let mut tx = self.db().begin().await?;
         if let Some(code_id) = link_code_id {
-            let code = codes::get(tx.exec(), code_id)
-                .await?
-                .filter(|code| code.expires_at > now && code.user_id == user_id)
-                .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
-            self.consume_code(&mut tx, &code).await?;
+            // The link may have been revoked (three wrong codes) or have expired since the
+            // ceremony started: check it again as it is used up.
+            let purpose = Purpose::PasskeyRegistration;
+            if !codes::consume_if_usable(
+                tx.exec(),
+                code_id,
+                &user_id,
+                purpose.as_str(),
+                now,
+                purpose.max_attempts(),
+            )
+            .await?
+            {
+                return Err(DomainError::Invalid(faults::CODE_INVALID));
+            }
         }
         let stored = factors::insert_credential(
             tx.exec(),

@@ -19,6 +19,7 @@ on_both_databases!(
     registration_links_register_a_passkey_once,
     factors_are_changed_only_by_their_owner_and_admins,
     factor_changes_end_other_sessions_and_tell_the_user,
+    three_wrong_link_codes_revoke_the_link_even_mid_ceremony,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -992,4 +993,76 @@ async fn factor_changes_end_other_sessions_and_tell_the_user(db: &TestDb) {
             .await
             .is_empty()
     );
+}
+
+/// A new passkey registration link for `user_id`: (code id, code).
+async fn link_for(app: &TestApp, user_id: &str) -> (String, String) {
+    let made = app
+        .api(
+            Method::POST,
+            &format!("/users/{user_id}/passwordless/_link"),
+            None,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+    let link = url::Url::parse(made.body["link"].as_str().unwrap()).unwrap();
+    (
+        query_param(&link, "codeID").unwrap(),
+        query_param(&link, "code").unwrap(),
+    )
+}
+
+async fn start_link(app: &TestApp, user_id: &str, code_id: &str, code: &str) -> Reply {
+    app.server_fn(
+        "start_link_registration",
+        None,
+        json!({"user_id": user_id, "code_id": code_id, "code": code}),
+    )
+    .await
+}
+
+async fn finish_link(app: &TestApp, code_id: &str, challenge: &Value, response: &Value) -> Reply {
+    app.server_fn(
+        "finish_link_registration",
+        None,
+        json!({"code_id": code_id, "ceremony_id": challenge["ceremony_id"], "name": "Phone", "response": response}),
+    )
+    .await
+}
+
+async fn three_wrong_link_codes_revoke_the_link_even_mid_ceremony(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, _) = user(&app, "revoked").await;
+    let (code_id, code) = link_for(&app, &id).await;
+
+    // A ceremony started with the right code, then three wrong guesses: the link is revoked,
+    // and the ceremony started before cannot finish either.
+    let challenge = ok(start_link(&app, &id, &code_id, &code).await);
+    let (_, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    for _ in 0..3 {
+        let wrong = start_link(&app, &id, &code_id, "not-the-code").await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    }
+    let late = finish_link(&app, &code_id, &challenge, &response).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.text);
+    assert_eq!(late.body["code"], "Invalid");
+    let right = start_link(&app, &id, &code_id, &code).await;
+    assert_eq!(right.status, StatusCode::BAD_REQUEST, "{}", right.text);
+    let listed = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_search"),
+            None,
+        )
+        .await;
+    assert_eq!(listed.text, "{}", "no passkey was stored");
+
+    // Two wrong guesses leave a new link usable.
+    let (code_id, code) = link_for(&app, &id).await;
+    for _ in 0..2 {
+        start_link(&app, &id, &code_id, "not-the-code").await;
+    }
+    let challenge = ok(start_link(&app, &id, &code_id, &code).await);
+    let (_, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    ok(finish_link(&app, &code_id, &challenge, &response).await);
 }
