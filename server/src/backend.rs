@@ -14,7 +14,7 @@ use app::model::{
     AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
     CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, ErrorCode, FactorsView, Gate,
     ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView,
-    ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
+    ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential,
     RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
     SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
 };
@@ -568,6 +568,32 @@ impl Backend for RosterBackend {
     ) -> Result<FactorsView, AppError> {
         self.services
             .remove_own_credential(actor, kind, &id)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn reauth_methods(&self, actor: &Actor) -> Result<ReauthMethods, AppError> {
+        self.services.reauth_methods(actor).await.map_err(app_error)
+    }
+
+    async fn start_reauthentication(
+        &self,
+        actor: &Actor,
+    ) -> Result<AuthenticationChallenge, AppError> {
+        self.services
+            .start_reauthentication(actor)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_reauthentication(
+        &self,
+        actor: &Actor,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<(), AppError> {
+        self.services
+            .finish_reauthentication(actor, &ceremony_id, &response)
             .await
             .map_err(app_error)
     }

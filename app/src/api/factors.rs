@@ -3,8 +3,8 @@
 
 use crate::model::{
     AppError, AuthenticationChallenge, CredentialKind, FactorsView, PasskeyLinkView,
-    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge, SecondFactorChoice,
-    SignInOutcome, TotpSetup, UserId,
+    PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential, RegistrationChallenge,
+    SecondFactorChoice, SignInOutcome, TotpSetup, UserId,
 };
 use leptos::prelude::*;
 use server_fn::codec::Json;
@@ -85,6 +85,35 @@ pub async fn rename_credential(
 pub async fn remove_credential(kind: CredentialKind, id: String) -> Result<FactorsView, AppError> {
     let (backend, actor) = crate::port::context()?;
     crate::port::respond(backend.remove_own_credential(&actor, kind, id).await)
+}
+
+/// How the caller can confirm it is them (password and/or passkey). Signed-in people.
+#[server(endpoint = "reauth_methods", input = Json)]
+pub async fn get_reauth_methods() -> Result<ReauthMethods, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.reauth_methods(&actor).await)
+}
+
+/// Starts confirming the caller with one of their passkeys. Signed-in people with a passkey.
+#[server(endpoint = "start_reauthentication", input = Json)]
+pub async fn start_reauthentication() -> Result<AuthenticationChallenge, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.start_reauthentication(&actor).await)
+}
+
+/// Finishes confirming the caller with a passkey; sensitive changes are then allowed for a
+/// few minutes. Signed-in people, with the ceremony their session started.
+#[server(endpoint = "finish_reauthentication", input = Json)]
+pub async fn finish_reauthentication(
+    ceremony_id: String,
+    response: PublicKeyCredential,
+) -> Result<(), AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(
+        backend
+            .finish_reauthentication(&actor, ceremony_id, response)
+            .await,
+    )
 }
 
 /// The second factors a half-signed-in session may use. Sessions that passed the password.

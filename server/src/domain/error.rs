@@ -222,6 +222,11 @@ pub mod faults {
     pub const TOTP_CODE_INVALID: Fault =
         Fault::new("ROSTER-otp03", "Errors.User.MFA.OTP.InvalidCode").on("code");
     pub const NO_SECOND_FACTOR_OWED: Fault = Fault::new("ROSTER-mfa01", "Errors.User.MFA.NotOwed");
+    /// Re-authentication with a password the account does not have.
+    pub const NO_PASSWORD: Fault =
+        Fault::new("ROSTER-rea01", "Errors.Reauth.NoPassword").on("password");
+    /// Re-authentication with a passkey the account does not have.
+    pub const NO_PASSKEY: Fault = Fault::new("ROSTER-rea02", "Errors.Reauth.NoPasskey");
 
     // Avatars (contract 3.6) and Roster's upload checks (security.md 1.13)
     pub const AVATAR_USER_NOT_FOUND: Fault = Fault::new("USER-35N8f", "Errors.Users.NotFound");

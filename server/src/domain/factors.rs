@@ -25,8 +25,8 @@ use crate::store::users::UserRow;
 use crate::store::{codes, sessions, users};
 use app::model::{
     Actor, AuthenticationChallenge, CredentialKind, CredentialView, FactorsView, Gate,
-    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge, SecondFactorChoice,
-    SignInOutcome, TotpSetup, UserState,
+    PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential, RegistrationChallenge,
+    SecondFactorChoice, SignInOutcome, TotpSetup, UserState,
 };
 use base64::Engine as _;
 use rand::RngCore as _;
@@ -35,8 +35,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
 use webauthn_rs::prelude::{
-    CredentialID, DiscoverableAuthentication, Passkey, PasskeyRegistration, SecurityKey,
-    SecurityKeyAuthentication, SecurityKeyRegistration, Uuid,
+    CredentialID, DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    SecurityKey, SecurityKeyAuthentication, SecurityKeyRegistration, Uuid,
 };
 
 /// Ceremonies expire after this long (the browser's own timeout is 5 minutes).
@@ -111,6 +111,7 @@ enum Ceremony {
     SecondFactor,
     Passwordless,
     LinkRegistration,
+    Reauthenticate,
 }
 
 impl Ceremony {
@@ -121,6 +122,7 @@ impl Ceremony {
             Ceremony::SecondFactor => "second_factor",
             Ceremony::Passwordless => "passwordless",
             Ceremony::LinkRegistration => "link_registration",
+            Ceremony::Reauthenticate => "reauthenticate",
         }
     }
 }
@@ -923,6 +925,102 @@ impl Services {
                 .transpose()?
         };
         factors::record_use(conn.exec(), &row.id, updated.as_deref(), self.now()).await?;
+        Ok(())
+    }
+
+    // --- re-authentication with a passkey ---
+
+    /// How the caller can confirm it is them (password, passkey). Signed-in people.
+    pub async fn reauth_methods(&self, actor: &Actor) -> Result<ReauthMethods, DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let mut conn = self.db().conn().await?;
+        let user = users::get(conn.exec(), auth.user_id.as_str())
+            .await?
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
+        let passkeys = factors::credentials_of(
+            conn.exec(),
+            &user.id,
+            Some(CredentialKind::Passkey.as_str()),
+        )
+        .await?;
+        Ok(ReauthMethods {
+            password: user.password_hash.is_some(),
+            passkey: !passkeys.is_empty(),
+        })
+    }
+
+    /// Starts confirming the caller with one of their passkeys, bound to this session.
+    /// Passkeys only: they verify the user (PIN or biometrics), so an assertion is as strong
+    /// as the password it replaces; a security key alone proves possession only.
+    pub async fn start_reauthentication(
+        &self,
+        actor: &Actor,
+    ) -> Result<AuthenticationChallenge, DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let binding = Self::session_binding(actor)?;
+        let user_id = auth.user_id.as_str();
+        let mut conn = self.db().conn().await?;
+        let passkeys: Vec<Passkey> =
+            factors::credentials_of(conn.exec(), user_id, Some(CredentialKind::Passkey.as_str()))
+                .await?
+                .iter()
+                .map(|row| from_json(&row.credential))
+                .collect::<Result<_, _>>()?;
+        drop(conn);
+        if passkeys.is_empty() {
+            return Err(DomainError::FailedPrecondition(faults::NO_PASSKEY));
+        }
+        let (options, state) = self
+            .deps()
+            .webauthn
+            .start_passkey_authentication(&passkeys)
+            .map_err(DomainError::internal)?;
+        let ceremony_id = self
+            .store_ceremony(
+                Ceremony::Reauthenticate,
+                &binding,
+                Some(user_id),
+                None,
+                to_json::<PasskeyAuthentication>(&state)?,
+            )
+            .await?;
+        Ok(AuthenticationChallenge {
+            ceremony_id,
+            options,
+        })
+    }
+
+    /// Finishes confirming the caller with a passkey (user verification required): sensitive
+    /// changes are allowed for the next minutes, as after the password. A refused answer is
+    /// not a password failure and does not count toward the lockout.
+    pub async fn finish_reauthentication(
+        &self,
+        actor: &Actor,
+        ceremony_id: &str,
+        response: &PublicKeyCredential,
+    ) -> Result<(), DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let binding = Self::session_binding(actor)?;
+        let ceremony = self
+            .take_ceremony(ceremony_id, Ceremony::Reauthenticate, &binding)
+            .await?;
+        if ceremony.user_id.as_deref() != Some(auth.user_id.as_str()) {
+            return Err(DomainError::Invalid(faults::CEREMONY_INVALID));
+        }
+        let state: PasskeyAuthentication = from_json(&ceremony.state)?;
+        let result = self
+            .deps()
+            .webauthn
+            .finish_passkey_authentication(response, &state)
+            .map_err(|error| {
+                tracing::info!(%error, "passkey re-authentication refused");
+                DomainError::Invalid(faults::CREDENTIAL_REFUSED)
+            })?;
+        self.record_credential_use(auth.user_id.as_str(), &result)
+            .await?;
+        let mut conn = self.db().conn().await?;
+        sessions::reauthenticated(conn.exec(), &binding, self.now()).await?;
+        tracing::info!(user_id = %auth.user_id, "re-authenticated with a passkey");
         Ok(())
     }
 

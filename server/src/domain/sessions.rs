@@ -323,7 +323,8 @@ impl Services {
     }
 
     /// Checks the caller's password again, so that sensitive changes are allowed for the next
-    /// minutes (security.md: re-authentication within 10 minutes).
+    /// minutes (security.md: re-authentication within 10 minutes). Accounts without a password
+    /// confirm with a passkey instead (`start_reauthentication`).
     pub async fn reauthenticate(&self, actor: &Actor, password: &str) -> Result<(), DomainError> {
         let auth = authz::require_authenticated(actor)?;
         let mut conn = self.db().conn().await?;
@@ -331,7 +332,11 @@ impl Services {
             .await?
             .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
         drop(conn);
-        let stored = user.password_hash.clone().unwrap_or_default();
+        let Some(stored) = user.password_hash.clone() else {
+            // Nothing to guess, so nothing to count toward the lockout: a passkey-only
+            // account confirms with its passkey (`finish_reauthentication`).
+            return Err(DomainError::Invalid(faults::NO_PASSWORD));
+        };
         if !self.deps().hasher.verify(&stored, password).await?.matches {
             self.count_failed_password(&user.id).await?;
             return Err(DomainError::Invalid(

@@ -20,6 +20,7 @@ on_both_databases!(
     factors_are_changed_only_by_their_owner_and_admins,
     factor_changes_end_other_sessions_and_tell_the_user,
     three_wrong_link_codes_revoke_the_link_even_mid_ceremony,
+    passkey_only_users_confirm_it_is_them_with_their_passkey,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1065,4 +1066,161 @@ async fn three_wrong_link_codes_revoke_the_link_even_mid_ceremony(db: &TestDb) {
     let challenge = ok(start_link(&app, &id, &code_id, &code).await);
     let (_, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
     ok(finish_link(&app, &code_id, &challenge, &response).await);
+}
+
+/// A user imported with a passwordless registration request (ACTIVE, no password) who
+/// registered a passkey from the link: the id and the passkey.
+pub async fn passkey_only_user(app: &TestApp, name: &str) -> (String, SoftCredential) {
+    let body = json!({
+        "userName": name,
+        "profile": {"firstName": "Pia", "lastName": "Key"},
+        "email": {"email": format!("{name}@example.com"), "isEmailVerified": true},
+        "requestPasswordlessRegistration": true,
+    });
+    let reply = app
+        .api(Method::POST, "/users/human/_import", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let id = reply.body["userId"].as_str().unwrap().to_owned();
+    let link = url::Url::parse(
+        reply.body["passwordlessRegistration"]["link"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let (code_id, code) = (
+        query_param(&link, "codeID").unwrap(),
+        query_param(&link, "code").unwrap(),
+    );
+    let challenge = ok(start_link(app, &id, &code_id, &code).await);
+    let (passkey, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    ok(finish_link(app, &code_id, &challenge, &response).await);
+    (id, passkey)
+}
+
+async fn failed_passwords(app: &TestApp, user_id: &str) -> i32 {
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    server::store::users::get(conn.exec(), user_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .failed_password_attempts
+}
+
+async fn passkey_only_users_confirm_it_is_them_with_their_passkey(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (id, mut passkey) = passkey_only_user(&app, "keyonly").await;
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+    let session = session_cookie(&reply).unwrap();
+    let methods = ok(call(&app, "reauth_methods", &session, json!({})).await);
+    assert_eq!(methods, json!({"password": false, "passkey": true}));
+
+    // After ten minutes a change needs confirmation. A password the account does not have
+    // is refused without counting toward the lockout.
+    clock.advance_secs(11 * 60);
+    let stale = call(
+        &app,
+        "start_credential_registration",
+        &session,
+        json!({"kind": "Passkey", "name": "Second"}),
+    )
+    .await;
+    assert_eq!(stale.body["code"], "ReauthRequired", "{}", stale.text);
+    for _ in 0..12 {
+        let refused = call(
+            &app,
+            "account_action",
+            &session,
+            json!({"action": {"Reauthenticate": {"password": "anything at all"}}}),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+        assert_eq!(refused.body["field"], "password");
+    }
+    assert_eq!(failed_passwords(&app, &id).await, 0);
+    assert!(signed_in(&app, &session).await, "not locked out");
+
+    // The passkey ceremony: the user's passkeys, user verification required; bound to the
+    // session that started it, single use, and refused without user verification.
+    let challenge = ok(call(&app, "start_reauthentication", &session, json!({})).await);
+    let public_key = &challenge["options"]["publicKey"];
+    assert_eq!(public_key["userVerification"], "required");
+    assert_eq!(
+        public_key["allowCredentials"][0]["id"],
+        crate::common::authenticator::b64(&passkey.id)
+    );
+    let finish = |cookie: String, challenge: Value, answer: Value| {
+        let app = &app;
+        async move {
+            call(
+                app,
+                "finish_reauthentication",
+                &cookie,
+                json!({"ceremony_id": challenge["ceremony_id"], "response": answer}),
+            )
+            .await
+        }
+    };
+    let (_, other) = {
+        let reply = passwordless_sign_in(&app, &mut passkey).await;
+        (reply.status, session_cookie(&reply).unwrap())
+    };
+    let answer = passkey.assert(&challenge["options"], ORIGIN);
+    let foreign = finish(other.clone(), challenge.clone(), answer).await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::BAD_REQUEST,
+        "another session's ceremony"
+    );
+    let challenge = ok(call(&app, "start_reauthentication", &session, json!({})).await);
+    passkey.set_user_verification(false);
+    let unverified = passkey.assert(&challenge["options"], ORIGIN);
+    let refused = finish(session.clone(), challenge, unverified).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    passkey.set_user_verification(true);
+    let still = call(
+        &app,
+        "start_credential_registration",
+        &session,
+        json!({"kind": "Passkey", "name": "Second"}),
+    )
+    .await;
+    assert_eq!(still.body["code"], "ReauthRequired");
+
+    let challenge = ok(call(&app, "start_reauthentication", &session, json!({})).await);
+    let answer = passkey.assert(&challenge["options"], ORIGIN);
+    ok(finish(session.clone(), challenge.clone(), answer.clone()).await);
+    let again = finish(session.clone(), challenge, answer).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+    ok(call(
+        &app,
+        "start_credential_registration",
+        &session,
+        json!({"kind": "Passkey", "name": "Second"}),
+    )
+    .await);
+    assert_eq!(failed_passwords(&app, &id).await, 0);
+
+    // A password user without a passkey has nothing to start; one with both may use either.
+    let (_, plain) = user(&app, "plain").await;
+    let methods = ok(call(&app, "reauth_methods", &plain, json!({})).await);
+    assert_eq!(methods, json!({"password": true, "passkey": false}));
+    let none = call(&app, "start_reauthentication", &plain, json!({})).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert_eq!(none.body["code"], "FailedPrecondition");
+    register(&app, &plain, "SecurityKey", "Key").await;
+    let none = call(&app, "start_reauthentication", &plain, json!({})).await;
+    assert_eq!(
+        none.body["code"], "FailedPrecondition",
+        "security keys do not count"
+    );
+    register(&app, &plain, "Passkey", "Laptop").await;
+    let methods = ok(call(&app, "reauth_methods", &plain, json!({})).await);
+    assert_eq!(methods, json!({"password": true, "passkey": true}));
+    let anonymous = app
+        .server_fn("start_reauthentication", None, json!({}))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }

@@ -105,6 +105,12 @@ impl SoftCredential {
         (credential, response)
     }
 
+    /// Makes later answers claim (or stop claiming) user verification, as an authenticator
+    /// whose PIN or biometrics were skipped would.
+    pub fn set_user_verification(&mut self, verifies_user: bool) {
+        self.verifies_user = verifies_user;
+    }
+
     /// rpIdHash, flags and the next signature counter.
     fn auth_data_head(&self, extra_flags: u8) -> Vec<u8> {
         let mut flags = USER_PRESENT | extra_flags;
