@@ -68,7 +68,8 @@ pub async fn finish_credential_registration(
     )
 }
 
-/// Renames one of the caller's security keys or passkeys. Signed-in people, on themselves.
+/// Renames one of the caller's security keys or passkeys. Signed-in people, on themselves,
+/// recently signed in.
 #[server(endpoint = "rename_credential", input = Json)]
 pub async fn rename_credential(
     kind: CredentialKind,

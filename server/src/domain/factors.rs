@@ -357,7 +357,9 @@ impl Services {
         Ok(())
     }
 
-    /// Confirms the authenticator app with its first code.
+    /// Confirms the authenticator app with its first code. No recent sign-in is asked again:
+    /// only [`Self::start_totp`], which needs one, makes the secret this code comes from, and
+    /// the code itself proves the person holds the new app.
     pub async fn confirm_totp(
         &self,
         actor: &Actor,
@@ -683,6 +685,8 @@ impl Services {
     }
 
     /// Finishes the caller's registration started by [`Self::start_credential_registration`].
+    /// No recent sign-in is asked again: the start needed one, and its ceremony is bound to
+    /// this session and lives five minutes only.
     pub async fn finish_credential_registration(
         &self,
         actor: &Actor,
@@ -701,7 +705,9 @@ impl Services {
         self.factors_of(&user_id).await
     }
 
-    /// Renames one of the caller's security keys or passkeys.
+    /// Renames one of the caller's security keys or passkeys. Needs a recent sign-in: it
+    /// changes a credential (a session left open could relabel an attacker's key as the
+    /// owner's own, before removing the real one).
     pub async fn rename_own_credential(
         &self,
         actor: &Actor,
@@ -710,6 +716,7 @@ impl Services {
         name: &str,
     ) -> Result<FactorsView, DomainError> {
         let access = authz::own_account(actor)?;
+        authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
         let name = credential_name(name, kind)?;
         let user_id = access.own_user_id().unwrap_or_default().to_owned();
         let mut conn = self.db().conn().await?;

@@ -21,6 +21,7 @@ on_both_databases!(
     factor_changes_end_other_sessions_and_tell_the_user,
     three_wrong_link_codes_revoke_the_link_even_mid_ceremony,
     passkey_only_users_confirm_it_is_them_with_their_passkey,
+    stale_sessions_cannot_change_factors,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1223,4 +1224,65 @@ async fn passkey_only_users_confirm_it_is_them_with_their_passkey(db: &TestDb) {
         .server_fn("start_reauthentication", None, json!({}))
         .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn stale_sessions_cannot_change_factors(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (_, cookie) = user(&app, "stale").await;
+    let (_, factors) = register(&app, &cookie, "Passkey", "Laptop").await;
+    let passkey_id = factors["passkeys"][0]["id"].as_str().unwrap().to_owned();
+
+    // Eleven minutes after the sign-in (the session itself is still alive: idle 30 min).
+    clock.advance_secs(11 * 60);
+    let changes = [
+        ("start_totp", json!({})),
+        (
+            "start_credential_registration",
+            json!({"kind": "SecurityKey", "name": "Key"}),
+        ),
+        (
+            "rename_credential",
+            json!({"kind": "Passkey", "id": passkey_id, "name": "Renamed"}),
+        ),
+        (
+            "remove_credential",
+            json!({"kind": "Passkey", "id": passkey_id}),
+        ),
+        ("remove_totp", json!({})),
+    ];
+    for (name, args) in &changes {
+        let reply = call(&app, name, &cookie, args.clone()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{name}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body["code"], "ReauthRequired", "{name}");
+    }
+    let unchanged = ok(call(&app, "own_factors", &cookie, json!({})).await);
+    assert_eq!(unchanged["passkeys"][0]["name"], "Laptop");
+    assert_eq!(unchanged["totp_ready"], false);
+
+    // After confirming with the password, each goes through.
+    ok(call(
+        &app,
+        "account_action",
+        &cookie,
+        json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
+    )
+    .await);
+    ok(call(&app, "start_totp", &cookie, json!({})).await);
+    ok(call(
+        &app,
+        "start_credential_registration",
+        &cookie,
+        json!({"kind": "SecurityKey", "name": "Key"}),
+    )
+    .await);
+    let renamed = ok(call(&app, "rename_credential", &cookie, changes[2].1.clone()).await);
+    assert_eq!(renamed["passkeys"][0]["name"], "Renamed");
+    let removed = ok(call(&app, "remove_credential", &cookie, changes[3].1.clone()).await);
+    assert_eq!(removed["passkeys"], json!([]));
 }
