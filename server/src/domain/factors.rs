@@ -14,7 +14,7 @@ use super::error::{DomainError, faults};
 use super::events::UserChange;
 use super::ids::new_id;
 use super::messaging::{PasskeyLink, Recipient};
-use super::sessions::{SessionToken, SignedIn, token_key};
+use super::sessions::{SessionToken, SignedIn, gate_of, may_sign_in, outcome_of, token_key};
 use super::users::{ChangeDetails, Lookup, state_of};
 use super::values::check_text;
 use crate::notify::Channel;
@@ -26,7 +26,7 @@ use crate::store::{codes, sessions, users};
 use app::model::{
     Actor, AuthenticationChallenge, CredentialKind, CredentialView, FactorsView, Gate,
     PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential, RegistrationChallenge,
-    SecondFactorChoice, SignInOutcome, TotpSetup, UserState,
+    SecondFactorChoice, TotpSetup, UserState,
 };
 use base64::Engine as _;
 use rand::RngCore as _;
@@ -633,6 +633,11 @@ impl Services {
         let id = new_id(now);
         let mut tx = self.db().begin().await?;
         if let Some(code_id) = link_code_id {
+            // The account may have been locked or deactivated since the ceremony started.
+            users::get_for_update(tx.exec(), &user_id)
+                .await?
+                .filter(may_sign_in)
+                .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
             // The link may have been revoked (three wrong codes) or have expired since the
             // ceremony started: check it again as it is used up.
             let purpose = Purpose::PasskeyRegistration;
@@ -1063,7 +1068,8 @@ impl Services {
     }
 
     /// Signs in with a passkey: finds the user by the credential, verifies the assertion
-    /// (user verification required) and opens a complete session.
+    /// (user verification required) and opens a session that owes no second factor; the
+    /// outcome names the user's pending step (initialization, password change), if any.
     pub async fn finish_passkey_sign_in(
         &self,
         ceremony_id: &str,
@@ -1085,9 +1091,11 @@ impl Services {
         if user_handle(&row.user_id) != handle {
             return Err(refused());
         }
+        // INITIAL users may sign in too, to reach the initialization step; locked and
+        // deactivated ones may not.
         let user = users::get(conn.exec(), &row.user_id)
             .await?
-            .filter(|user| user.is_human() && state_of(user) == UserState::Active)
+            .filter(may_sign_in)
             .ok_or_else(refused)?;
         drop(conn);
         let passkey: Passkey = from_json(&row.credential)?;
@@ -1115,11 +1123,11 @@ impl Services {
             },
         )
         .await?;
-        tracing::info!(user_id = %user.id, "signed in with a passkey");
-        Ok(SignedIn {
-            token,
-            outcome: SignInOutcome::SignedIn,
-        })
+        // A passkey with user verification is both factors, so no second step is owed; a
+        // pending initialization or password change still comes first, as after a password.
+        let outcome = outcome_of(gate_of(&user));
+        tracing::info!(user_id = %user.id, ?outcome, "signed in with a passkey");
+        Ok(SignedIn { token, outcome })
     }
 
     // --- passkey registration links (3.13, 3.15 and the page they open) ---
@@ -1219,14 +1227,16 @@ impl Services {
         code_id: &str,
         code: &str,
     ) -> Result<RegistrationChallenge, DomainError> {
-        self.check_code_by_id(code_id, user_id, Purpose::PasskeyRegistration, code)
-            .await?;
+        // A locked or deactivated account gets the same answer as a wrong code (and its
+        // link is not worn down by guesses); an INITIAL one may register.
         let mut conn = self.db().conn().await?;
         let row = users::get(conn.exec(), user_id)
             .await?
-            .filter(UserRow::is_human)
+            .filter(may_sign_in)
             .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
         drop(conn);
+        self.check_code_by_id(code_id, user_id, Purpose::PasskeyRegistration, code)
+            .await?;
         self.start_registration(
             &row,
             CredentialKind::Passkey,

@@ -55,7 +55,7 @@ pub struct SignedIn {
 }
 
 /// The step a signed-in human must finish first, derived from the user row on every request.
-fn gate_of(row: &UserRow) -> Option<Gate> {
+pub(crate) fn gate_of(row: &UserRow) -> Option<Gate> {
     if state_of(row) == UserState::Initial {
         Some(Gate::Initialize)
     } else if row.password_change_required {
@@ -65,8 +65,18 @@ fn gate_of(row: &UserRow) -> Option<Gate> {
     }
 }
 
+/// Where a new session leads: the pending step, if any.
+pub(crate) fn outcome_of(gate: Option<Gate>) -> SignInOutcome {
+    match gate {
+        None => SignInOutcome::SignedIn,
+        Some(Gate::ChangePassword) => SignInOutcome::ChangePasswordRequired,
+        Some(Gate::Initialize) => SignInOutcome::InitializationRequired,
+        Some(Gate::SecondFactor) => SignInOutcome::SecondFactorRequired,
+    }
+}
+
 /// Users in these states may hold a session.
-fn may_sign_in(row: &UserRow) -> bool {
+pub(crate) fn may_sign_in(row: &UserRow) -> bool {
     row.is_human() && matches!(state_of(row), UserState::Active | UserState::Initial)
 }
 
@@ -178,13 +188,10 @@ impl Services {
         } else {
             gate_of(&user)
         };
-        let outcome = match gate {
-            None => SignInOutcome::SignedIn,
-            Some(Gate::ChangePassword) => SignInOutcome::ChangePasswordRequired,
-            Some(Gate::Initialize) => SignInOutcome::InitializationRequired,
-            Some(Gate::SecondFactor) => SignInOutcome::SecondFactorRequired,
-        };
-        Ok(SignedIn { token, outcome })
+        Ok(SignedIn {
+            token,
+            outcome: outcome_of(gate),
+        })
     }
 
     /// The identity behind a session cookie, or `None` when the session is unknown, expired or

@@ -22,6 +22,8 @@ on_both_databases!(
     three_wrong_link_codes_revoke_the_link_even_mid_ceremony,
     passkey_only_users_confirm_it_is_them_with_their_passkey,
     stale_sessions_cannot_change_factors,
+    passkey_sign_in_leads_to_the_pending_step,
+    locked_and_inactive_users_cannot_use_passkey_links,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1072,10 +1074,20 @@ async fn three_wrong_link_codes_revoke_the_link_even_mid_ceremony(db: &TestDb) {
 /// A user imported with a passwordless registration request (ACTIVE, no password) who
 /// registered a passkey from the link: the id and the passkey.
 pub async fn passkey_only_user(app: &TestApp, name: &str) -> (String, SoftCredential) {
+    imported_with_passkey(app, name, true).await
+}
+
+/// Imports a user without a password and with a passwordless registration request (ACTIVE
+/// with a verified email, INITIAL without), and registers a passkey from the link.
+async fn imported_with_passkey(
+    app: &TestApp,
+    name: &str,
+    email_verified: bool,
+) -> (String, SoftCredential) {
     let body = json!({
         "userName": name,
         "profile": {"firstName": "Pia", "lastName": "Key"},
-        "email": {"email": format!("{name}@example.com"), "isEmailVerified": true},
+        "email": {"email": format!("{name}@example.com"), "isEmailVerified": email_verified},
         "requestPasswordlessRegistration": true,
     });
     let reply = app
@@ -1285,4 +1297,144 @@ async fn stale_sessions_cannot_change_factors(db: &TestDb) {
     assert_eq!(renamed["passkeys"][0]["name"], "Renamed");
     let removed = ok(call(&app, "remove_credential", &cookie, changes[3].1.clone()).await);
     assert_eq!(removed["passkeys"], json!([]));
+}
+
+async fn passkey_sign_in_leads_to_the_pending_step(db: &TestDb) {
+    let app = TestApp::start(db).await;
+
+    // An account waiting for initialization may register a passkey from its link; signing in
+    // with it leads to the initialization step, not into the account.
+    let (id, mut passkey) = imported_with_passkey(&app, "newcomer", false).await;
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let row = server::store::users::get(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert_eq!(row.state, 6, "INITIAL");
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(
+        reply.body,
+        json!("InitializationRequired"),
+        "{}",
+        reply.text
+    );
+    let session = session_cookie(&reply).unwrap();
+    let me = ok(call(&app, "current_user", &session, json!({})).await);
+    assert_eq!(me["gate"], "Initialize");
+    let blocked = call(&app, "own_profile", &session, json!({})).await;
+    assert_eq!(blocked.body["code"], "StepRequired");
+
+    // A password change an admin required comes first too.
+    let (id, cookie) = user(&app, "changer").await;
+    let (mut passkey, _) = register(&app, &cookie, "Passkey", "Phone").await;
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    ok(call(
+        &app,
+        "admin_user_action",
+        &admin.unwrap(),
+        json!({"user_id": id, "action": {"SetPassword": {"password": "Another-lantern-meadow-7", "change_required": true}}}),
+    )
+    .await);
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(
+        reply.body,
+        json!("ChangePasswordRequired"),
+        "{}",
+        reply.text
+    );
+    let me = ok(call(
+        &app,
+        "current_user",
+        &session_cookie(&reply).unwrap(),
+        json!({}),
+    )
+    .await);
+    assert_eq!(me["gate"], "ChangePassword");
+}
+
+async fn locked_and_inactive_users_cannot_use_passkey_links(db: &TestDb) {
+    let app = TestApp::start_with(
+        db,
+        Arc::new(server::domain::clock::SystemClock),
+        &[("ROSTER_LOCKOUT_MAX_PASSWORD_ATTEMPTS", "2")],
+    )
+    .await;
+    let (id, cookie) = user(&app, "lockee").await;
+    let (mut passkey, _) = register(&app, &cookie, "Passkey", "Phone").await;
+    let (code_id, code) = link_for(&app, &id).await;
+    let started = ok(start_link(&app, &id, &code_id, &code).await);
+    let (_, response) = SoftCredential::register(&started["options"], ORIGIN, true);
+
+    // Locked by wrong passwords: no passkey sign-in, and the link answers as if the code were
+    // wrong, for a new ceremony and for one started before the lock.
+    for _ in 0..2 {
+        app.sign_in("lockee", "wrong password").await;
+    }
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    let refused = start_link(&app, &id, &code_id, &code).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(refused.body["field"], "code");
+    let late = finish_link(&app, &code_id, &started, &response).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.text);
+    assert_eq!(late.body["field"], "code");
+    for _ in 0..2 {
+        let guess = start_link(&app, &id, &code_id, "not-the-code").await;
+        assert_eq!(guess.status, StatusCode::BAD_REQUEST);
+    }
+
+    // Unlocked, the same link works: the guesses made while locked were not counted (two
+    // more would otherwise burn it).
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    ok(call(
+        &app,
+        "admin_user_action",
+        &admin.unwrap(),
+        json!({"user_id": id, "action": "Unlock"}),
+    )
+    .await);
+    for _ in 0..2 {
+        let guess = start_link(&app, &id, &code_id, "not-the-code").await;
+        assert_eq!(guess.status, StatusCode::BAD_REQUEST);
+    }
+    let challenge = ok(start_link(&app, &id, &code_id, &code).await);
+    let (_, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+
+    // Deactivated: the same.
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let row = server::store::users::get(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    server::store::users::set_state(
+        conn.exec(),
+        &id,
+        2,
+        server::store::users::Stamp {
+            sequence: row.sequence,
+            at: row.changed_at,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let late = finish_link(&app, &code_id, &challenge, &response).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.text);
+    let refused = start_link(&app, &id, &code_id, &code).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let listed = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_search"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed.body["result"].as_array().unwrap().len(),
+        1,
+        "only the first passkey"
+    );
 }
