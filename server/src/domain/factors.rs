@@ -264,18 +264,16 @@ impl Services {
         let access = authz::own_account(actor)?;
         authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
         let row = self.own_human(&access).await?;
-        let mut conn = self.db().conn().await?;
-        if factors::get_totp(conn.exec(), &row.id)
-            .await?
-            .is_some_and(|totp| totp.ready)
-        {
-            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
-        }
         let mut secret = vec![0_u8; 20];
         rand::rng().fill_bytes(&mut secret);
         let totp = self.totp(secret.clone(), &row.username)?;
         let sealed = self.deps().secrets.seal(&secret)?;
-        factors::put_totp(conn.exec(), &row.id, &sealed, self.now()).await?;
+        let mut conn = self.db().conn().await?;
+        // The "already set up" check is the write's own condition, so a confirmation
+        // running in parallel cannot be replaced by this unconfirmed secret.
+        if !factors::put_totp(conn.exec(), &row.id, &sealed, self.now()).await? {
+            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
+        }
         let otpauth_url = totp.to_url().map_err(DomainError::internal)?;
         Ok(TotpSetup {
             secret: totp_rs::Secret::from(secret).to_base32(),

@@ -14,30 +14,28 @@ pub struct TotpRow {
     pub created_at: i64,
 }
 
-/// Stores a new (not yet confirmed) secret, replacing an earlier one.
+/// Stores a new (not yet confirmed) secret, replacing an earlier unconfirmed one, in one
+/// statement: a confirmed app is never replaced, even by a request that checked it before a
+/// parallel confirmation. `false` when the user's app is confirmed (nothing written).
 pub async fn put_totp(
     exec: Exec<'_>,
     user_id: &str,
     secret: &str,
     at: i64,
-) -> Result<(), StoreError> {
-    run!(exec, |conn| {
-        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "INSERT INTO totp_factors (user_id, secret, ready, last_step, failed_attempts, created_at) \
-             VALUES ($1, $2, FALSE, 0, 0, $3)",
-        )
+) -> Result<bool, StoreError> {
+    let sql = "INSERT INTO totp_factors (user_id, secret, ready, last_step, failed_attempts, \
+        created_at) VALUES ($1, $2, FALSE, 0, 0, $3) \
+        ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, ready = FALSE, \
+        last_step = 0, failed_attempts = 0, created_at = excluded.created_at \
+        WHERE totp_factors.ready = FALSE";
+    let written = run!(exec, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(secret)
         .bind(at)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?
-        .rows_affected()
-    });
-    Ok(())
+        .rows_affected());
+    Ok(written == 1)
 }
 
 pub async fn get_totp(exec: Exec<'_>, user_id: &str) -> Result<Option<TotpRow>, StoreError> {

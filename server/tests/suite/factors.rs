@@ -24,6 +24,7 @@ on_both_databases!(
     stale_sessions_cannot_change_factors,
     passkey_sign_in_leads_to_the_pending_step,
     locked_and_inactive_users_cannot_use_passkey_links,
+    a_confirmed_app_is_never_replaced_by_a_parallel_start,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1437,4 +1438,79 @@ async fn locked_and_inactive_users_cannot_use_passkey_links(db: &TestDb) {
         1,
         "only the first passkey"
     );
+}
+
+async fn a_confirmed_app_is_never_replaced_by_a_parallel_start(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (_, cookie) = user(&app, "racing").await;
+
+    // Confirmation racing with new starts: whenever the confirmation is accepted, the app
+    // stays set up (an unconfirmed secret must not replace it).
+    for round in 0..5 {
+        let setup = ok(call(&app, "start_totp", &cookie, json!({})).await);
+        let code = totp_code(setup["secret"].as_str().unwrap(), clock.now());
+        let confirm = call(&app, "confirm_totp", &cookie, json!({"code": code}));
+        let starts =
+            futures::future::join_all((0..4).map(|_| call(&app, "start_totp", &cookie, json!({}))));
+        let (confirmed, started) = futures::join!(confirm, starts);
+        let factors = ok(call(&app, "own_factors", &cookie, json!({})).await);
+        if confirmed.status == StatusCode::OK {
+            assert_eq!(factors["totp_ready"], true, "round {round}: {started:?}");
+            // Set up for the next round.
+            clock.advance_secs(11 * 60);
+            ok(call(
+                &app,
+                "account_action",
+                &cookie,
+                json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
+            )
+            .await);
+            ok(call(&app, "remove_totp", &cookie, json!({})).await);
+        }
+        clock.advance_secs(30);
+    }
+
+    // The interleaving that race needs, made certain: a start that passed its check before the
+    // confirmation writes only after it. The write itself refuses to replace a confirmed app.
+    let secret = enrol_totp(&app, &clock, &cookie).await;
+    let id = ok(call(&app, "current_user", &cookie, json!({})).await)["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let before = server::store::factors::get_totp(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let written = server::store::factors::put_totp(conn.exec(), &id, "late-secret", clock.now())
+        .await
+        .unwrap();
+    assert!(!written, "a confirmed app is not replaced");
+    let after = server::store::factors::get_totp(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    assert!(after.ready);
+    assert_eq!(after.secret, before.secret);
+
+    // Parallel starts while the app is set up are all refused, and the app keeps its secret.
+    let starts =
+        futures::future::join_all((0..6).map(|_| call(&app, "start_totp", &cookie, json!({}))))
+            .await;
+    for reply in &starts {
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        assert_eq!(reply.body["code"], "FailedPrecondition");
+    }
+    clock.advance_secs(60);
+    let (reply, half) = app.sign_in("racing", PASSWORD).await;
+    assert_eq!(reply.body, json!("SecondFactorRequired"));
+    ok(call(
+        &app,
+        "finish_totp_sign_in",
+        &half.unwrap(),
+        json!({"code": totp_code(&secret, clock.now())}),
+    )
+    .await);
 }
