@@ -22,7 +22,7 @@ use crate::notify::templates::{self, Factor};
 use crate::store::factors::{self, CeremonyRow, CredentialRow, NewCredential};
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
-use crate::store::{codes, sessions, users};
+use crate::store::{codes, events, sessions, users};
 use app::model::{
     Actor, AuthenticationChallenge, CredentialKind, CredentialView, FactorsView, Gate,
     PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential, RegistrationChallenge,
@@ -132,7 +132,12 @@ impl Ceremony {
 enum Notice {
     Added(Factor),
     Removed(Factor),
+    /// A used TOTP code was tried again.
+    Replayed,
 }
+
+/// A replayed TOTP code is mailed about at most this often per user.
+const REPLAY_NOTICE_SPACING_SECS: i64 = 3600;
 
 impl Factor {
     fn of(kind: CredentialKind) -> Factor {
@@ -308,7 +313,9 @@ impl Services {
         match matched {
             Some(step) if factors::accept_totp_step(conn.exec(), &row.id, step).await? => Ok(()),
             Some(_) => {
+                drop(conn);
                 tracing::warn!(user_id = %row.id, "replayed TOTP code refused");
+                self.record_totp_replay(&row.id).await?;
                 Err(invalid())
             }
             None => {
@@ -318,6 +325,32 @@ impl Services {
                 Err(invalid())
             }
         }
+    }
+
+    /// Records a replayed TOTP code as a security event (ASVS 2.8.5: log, reject, notify).
+    /// Whoever replays a code knows the password and saw a recent code, so the user is told;
+    /// at most once an hour, so that someone holding the password cannot flood the mailbox.
+    async fn record_totp_replay(&self, user_id: &str) -> Result<(), DomainError> {
+        const EVENT: &str = "user.human.mfa.otp.replayed";
+        let mut tx = self.db().begin().await?;
+        // Lock the user first, so parallel replays agree on whether one was mailed already.
+        users::get_for_update(tx.exec(), user_id).await?;
+        let previous = events::latest_of_type(tx.exec(), user_id, EVENT).await?;
+        let mail = previous.is_none_or(|at| self.now() - at >= secs(REPLAY_NOTICE_SPACING_SECS));
+        self.write_factor_event(
+            &mut tx,
+            user_id,
+            None,
+            EVENT,
+            json!({}),
+            mail.then_some(Notice::Replayed),
+        )
+        .await?;
+        tx.commit().await?;
+        if mail {
+            self.outbox_wakeup().notify_one();
+        }
+        Ok(())
     }
 
     /// Locks an active user when wrong second-factor codes reach the lockout policy's limit.
@@ -483,6 +516,11 @@ impl Services {
                     Notice::Removed(factor) => {
                         templates::factor_removed(recipient.lang, recipient.display_name, factor)
                     }
+                    Notice::Replayed => templates::otp_replayed(
+                        recipient.lang,
+                        recipient.display_name,
+                        &self.link("/reset-password", &[]),
+                    ),
                 };
                 self.queue_message(tx, &row.id, Channel::Email, &row.email, message, None)
                     .await?;

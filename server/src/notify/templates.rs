@@ -287,6 +287,32 @@ pub fn factor_removed(lang: Lang, display_name: &str, factor: Factor) -> Rendere
     rendered("factor_removed", subject, body)
 }
 
+/// The warning that a sign-in used an authenticator app code that had been used already:
+/// whoever tried it knows the password and saw a recent code.
+pub fn otp_replayed(lang: Lang, display_name: &str, reset: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "A used sign-in code was tried on your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 someone who knew your password just tried to sign in with an authenticator app code\n\
+                 that had already been used, and was refused. If that was not you, change your\n\
+                 password at once and tell your administrator:\n\n{reset}\n"
+            ),
+        ),
+        Lang::De => (
+            "An Ihrem Roster-Konto wurde ein verbrauchter Anmeldecode versucht",
+            format!(
+                "Hallo {display_name},\n\n\
+                 jemand, der Ihr Passwort kannte, hat soeben versucht, sich mit einem bereits verwendeten\n\
+                 Code Ihrer Authenticator-App anzumelden, und wurde abgewiesen. Falls Sie das nicht waren,\n\
+                 ändern Sie sofort Ihr Passwort und informieren Sie Ihre Administration:\n\n{reset}\n"
+            ),
+        ),
+    };
+    rendered("otp_replayed", subject, body)
+}
+
 fn rendered(template: &'static str, subject: &str, body: String) -> Rendered {
     Rendered {
         template,
@@ -352,6 +378,15 @@ mod tests {
             removed
                 .body
                 .contains("ein Sicherheitsschlüssel (zweiter Faktor) entfernt")
+        );
+        let replayed = otp_replayed(Lang::De, "Ann", "http://localhost:3000/reset-password");
+        assert_eq!(replayed.template, "otp_replayed");
+        assert!(replayed.body.contains("bereits verwendeten"));
+        assert!(replayed.body.contains("/reset-password"));
+        assert!(
+            otp_replayed(Lang::En, "Ann", "l")
+                .body
+                .contains("already been used")
         );
         let added = factor_added(Lang::De, "Ann", Factor::AuthenticatorApp);
         assert!(

@@ -222,15 +222,20 @@ async fn totp_is_set_up_and_asked_for_after_the_password(db: &TestDb) {
 async fn totp_codes_are_single_use_even_in_parallel(db: &TestDb) {
     let clock = Arc::new(ManualClock::starting_at(START));
     let app = TestApp::start_with_clock(db, clock.clone()).await;
-    let (_, cookie) = user(&app, "racer").await;
+    let (id, cookie) = user(&app, "racer").await;
     let secret = enrol_totp(&app, &clock, &cookie).await;
 
-    // The code that confirmed the app cannot sign in.
+    // The code that confirmed the app cannot sign in; the replay is an audit event, and the
+    // user is told.
     let (_, half) = app.sign_in("racer", PASSWORD).await;
     let half = half.unwrap();
     let used = totp_code(&secret, clock.now());
     let replay = call(&app, "finish_totp_sign_in", &half, json!({"code": used})).await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+    assert_eq!(replays(&app, &id).await, 1);
+    let warned = mails(&app, "racer@example.com", "otp_replayed").await;
+    assert_eq!(warned.len(), 1);
+    assert!(warned[0].contains("already been used"), "{}", warned[0]);
 
     // A fresh code sent by eight sessions at once is accepted once.
     clock.advance_secs(30);
@@ -253,6 +258,44 @@ async fn totp_codes_are_single_use_even_in_parallel(db: &TestDb) {
         .filter(|reply| reply.status == StatusCode::OK)
         .count();
     assert_eq!(accepted, 1, "{replies:?}");
+
+    // Every refused copy is recorded, but the mailbox is not flooded: one warning an hour.
+    assert_eq!(replays(&app, &id).await, 8);
+    assert_eq!(
+        mails(&app, "racer@example.com", "otp_replayed").await.len(),
+        1
+    );
+    clock.advance_secs(3600);
+    let (_, late) = app.sign_in("racer", PASSWORD).await;
+    let fresh = totp_code(&secret, clock.now());
+    let late = late.unwrap();
+    let passed = call(&app, "finish_totp_sign_in", &late, json!({"code": fresh})).await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    let (_, again) = app.sign_in("racer", PASSWORD).await;
+    let replay = call(
+        &app,
+        "finish_totp_sign_in",
+        &again.unwrap(),
+        json!({"code": fresh}),
+    )
+    .await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+    assert_eq!(replays(&app, &id).await, 9);
+    assert_eq!(
+        mails(&app, "racer@example.com", "otp_replayed").await.len(),
+        2
+    );
+}
+
+/// How many replayed TOTP codes the user's event log records.
+async fn replays(app: &TestApp, user_id: &str) -> usize {
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    server::store::events::for_aggregate(conn.exec(), user_id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|event| event.event_type == "user.human.mfa.otp.replayed")
+        .count()
 }
 
 async fn wrong_totp_codes_lock_the_account_at_the_policy_limit(db: &TestDb) {
