@@ -267,6 +267,7 @@ impl Services {
             gate: auth.gate,
             can_read_users: authz::holds_anywhere(actor, Permission::UserRead),
             can_write_users: authz::holds_anywhere(actor, Permission::UserWrite),
+            can_write_credentials: authz::holds_anywhere(actor, Permission::UserCredentialWrite),
             can_manage_instance: authz::holds_anywhere(actor, Permission::InstanceWrite),
         }))
     }

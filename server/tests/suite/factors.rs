@@ -25,6 +25,7 @@ on_both_databases!(
     passkey_sign_in_leads_to_the_pending_step,
     locked_and_inactive_users_cannot_use_passkey_links,
     a_confirmed_app_is_never_replaced_by_a_parallel_start,
+    user_managers_may_mail_links_but_not_make_them,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1556,4 +1557,53 @@ async fn a_confirmed_app_is_never_replaced_by_a_parallel_start(db: &TestDb) {
         json!({"code": totp_code(&secret, clock.now())}),
     )
     .await);
+}
+
+async fn user_managers_may_mail_links_but_not_make_them(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (target, _) = user(&app, "target").await;
+    let (manager_id, _) = user(&app, "manager").await;
+    let org = app.roster.services.default_org().await.unwrap();
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    server::store::memberships::insert(
+        conn.exec(),
+        &manager_id,
+        org.as_str(),
+        app::model::Role::OrgUserManager.as_str(),
+        0,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let (_, manager) = app.sign_in("manager", PASSWORD).await;
+    let manager = manager.unwrap();
+
+    // The UI learns what the role allows: change users, but not make credential links.
+    let me = ok(call(&app, "current_user", &manager, json!({})).await);
+    assert_eq!(me["can_write_users"], true);
+    assert_eq!(me["can_write_credentials"], false);
+    let refused = call(
+        &app,
+        "create_passkey_link",
+        &manager,
+        json!({"user_id": target}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_eq!(refused.body["code"], "PermissionDenied");
+    ok(call(
+        &app,
+        "send_passkey_link",
+        &manager,
+        json!({"user_id": target}),
+    )
+    .await);
+
+    let (_, admin) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
+    let me = ok(call(&app, "current_user", &admin.unwrap(), json!({})).await);
+    assert_eq!(me["can_write_credentials"], true);
+    let (_, plain) = app.sign_in("target", PASSWORD).await;
+    let me = ok(call(&app, "current_user", &plain.unwrap(), json!({})).await);
+    assert_eq!(me["can_write_users"], false);
+    assert_eq!(me["can_write_credentials"], false);
 }
