@@ -26,6 +26,12 @@ on_both_databases!(
     locked_and_inactive_users_cannot_use_passkey_links,
     a_confirmed_app_is_never_replaced_by_a_parallel_start,
     user_managers_may_mail_links_but_not_make_them,
+    a_credential_is_registered_once_across_users,
+    cloned_authenticators_and_unverified_passkeys_are_refused,
+    ceremonies_expire,
+    passkeys_are_renamed_by_their_owner_only,
+    parallel_link_ceremonies_store_one_passkey,
+    totp_secrets_are_encrypted_at_rest,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1606,4 +1612,343 @@ async fn user_managers_may_mail_links_but_not_make_them(db: &TestDb) {
     let me = ok(call(&app, "current_user", &plain.unwrap(), json!({})).await);
     assert_eq!(me["can_write_users"], false);
     assert_eq!(me["can_write_credentials"], false);
+}
+
+/// The signature counter stored for a credential (searched in the stored credential JSON).
+async fn stored_counter(app: &TestApp, credential: &SoftCredential) -> u64 {
+    fn find(value: &Value) -> Option<u64> {
+        match value {
+            Value::Object(map) => map
+                .get("counter")
+                .and_then(Value::as_u64)
+                .or_else(|| map.values().find_map(find)),
+            Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let row = server::store::factors::credential_by_raw_id(
+        conn.exec(),
+        &crate::common::authenticator::b64(&credential.id),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    find(&serde_json::from_str(&row.credential).unwrap()).expect("a stored counter")
+}
+
+async fn a_credential_is_registered_once_across_users(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (_, first) = user(&app, "first").await;
+    let (_, second) = user(&app, "second").await;
+    let (passkey, _) = register(&app, &first, "Passkey", "Shared").await;
+
+    // The same authenticator credential offered for another user is refused by the store's
+    // unique credential id (409), and for the same user a second time by the exclusion list
+    // the ceremony was started with (400; a real authenticator would not even answer).
+    for (cookie, who, status, code) in [
+        (
+            &second,
+            "another user",
+            StatusCode::CONFLICT,
+            "AlreadyExists",
+        ),
+        (&first, "the same user", StatusCode::BAD_REQUEST, "Invalid"),
+    ] {
+        let challenge = ok(call(
+            &app,
+            "start_credential_registration",
+            cookie,
+            json!({"kind": "Passkey", "name": "Again"}),
+        )
+        .await);
+        let (_, response) = passkey.register_again(&challenge["options"], ORIGIN);
+        let refused = call(
+            &app,
+            "finish_credential_registration",
+            cookie,
+            json!({"kind": "Passkey", "ceremony_id": challenge["ceremony_id"], "response": response}),
+        )
+        .await;
+        assert_eq!(refused.status, status, "{who}: {}", refused.text);
+        assert_eq!(refused.body["code"], code, "{who}");
+    }
+    let firsts = ok(call(&app, "own_factors", &first, json!({})).await);
+    assert_eq!(firsts["passkeys"].as_array().unwrap().len(), 1);
+    let seconds = ok(call(&app, "own_factors", &second, json!({})).await);
+    assert_eq!(seconds["passkeys"], json!([]));
+
+    // Nor as a security key of another kind.
+    let challenge = ok(call(
+        &app,
+        "start_credential_registration",
+        &second,
+        json!({"kind": "SecurityKey", "name": "Again"}),
+    )
+    .await);
+    let (_, response) = passkey.register_again(&challenge["options"], ORIGIN);
+    let refused = call(
+        &app,
+        "finish_credential_registration",
+        &second,
+        json!({"kind": "SecurityKey", "ceremony_id": challenge["ceremony_id"], "response": response}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+}
+
+async fn cloned_authenticators_and_unverified_passkeys_are_refused(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (_, cookie) = user(&app, "cloned").await;
+    let (mut passkey, _) = register(&app, &cookie, "Passkey", "Phone").await;
+    let clone_at_zero = passkey.clone_authenticator();
+
+    // Each use stores the counter the authenticator sent.
+    for _ in 0..2 {
+        let reply = passwordless_sign_in(&app, &mut passkey).await;
+        assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+        assert_eq!(
+            stored_counter(&app, &passkey).await,
+            u64::from(passkey.counter())
+        );
+    }
+    assert_eq!(passkey.counter(), 2);
+
+    // A clone that answers with an equal or lower counter is refused, and the stored counter
+    // does not move back.
+    let mut equal = clone_at_zero.clone_authenticator();
+    let _ = equal.assert(&json!({"publicKey": {"challenge": ""}}), ORIGIN);
+    assert_eq!(equal.counter(), 1, "its next answer carries 2, as stored");
+    let refused = passwordless_sign_in(&app, &mut equal).await;
+    assert_eq!(equal.counter(), 2);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNAUTHORIZED,
+        "equal counter: {}",
+        refused.text
+    );
+    let mut lower = clone_at_zero.clone_authenticator();
+    let refused = passwordless_sign_in(&app, &mut lower).await;
+    assert_eq!(lower.counter(), 1);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNAUTHORIZED,
+        "lower counter: {}",
+        refused.text
+    );
+    assert_eq!(stored_counter(&app, &passkey).await, 2);
+    let reply = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(
+        reply.body,
+        json!("SignedIn"),
+        "the original goes on: {}",
+        reply.text
+    );
+    assert_eq!(stored_counter(&app, &passkey).await, 3);
+
+    // A passkey answer without user verification is refused: a passkey is the only factor.
+    passkey.set_user_verification(false);
+    let refused = passwordless_sign_in(&app, &mut passkey).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
+    assert!(session_cookie(&refused).is_none());
+    assert_eq!(
+        stored_counter(&app, &passkey).await,
+        3,
+        "a refused answer changes nothing"
+    );
+}
+
+async fn ceremonies_expire(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (_, cookie) = user(&app, "slow").await;
+
+    // A registration answered after the ceremony's five minutes is refused.
+    let challenge = ok(call(
+        &app,
+        "start_credential_registration",
+        &cookie,
+        json!({"kind": "Passkey", "name": "Late"}),
+    )
+    .await);
+    let (_, response) = SoftCredential::register(&challenge["options"], ORIGIN, true);
+    clock.advance_secs(301);
+    let late = call(
+        &app,
+        "finish_credential_registration",
+        &cookie,
+        json!({"kind": "Passkey", "ceremony_id": challenge["ceremony_id"], "response": response}),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.text);
+    assert_eq!(late.body["code"], "Invalid");
+    assert_eq!(
+        ok(call(&app, "own_factors", &cookie, json!({})).await)["passkeys"],
+        json!([])
+    );
+
+    // So is a passkey sign-in; one answered in time passes.
+    let (mut passkey, _) = register(&app, &cookie, "Passkey", "Quick").await;
+    let start = ok(app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await);
+    let answer = passkey.assert(&start["options"], ORIGIN);
+    clock.advance_secs(301);
+    let late = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": start["ceremony_id"], "response": answer}),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.text);
+    let start = ok(app
+        .server_fn("start_passkey_sign_in", None, json!({"conditional": false}))
+        .await);
+    let answer = passkey.assert(&start["options"], ORIGIN);
+    clock.advance_secs(299);
+    let reply = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": start["ceremony_id"], "response": answer}),
+        )
+        .await;
+    assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+}
+
+async fn passkeys_are_renamed_by_their_owner_only(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (_, owner) = user(&app, "namer").await;
+    let (_, other) = user(&app, "meddler").await;
+    let (_, factors) = register(&app, &owner, "Passkey", "Phone").await;
+    let id = factors["passkeys"][0]["id"].as_str().unwrap().to_owned();
+    let renamed = ok(call(
+        &app,
+        "rename_credential",
+        &owner,
+        json!({"kind": "Passkey", "id": id, "name": "  Work phone  "}),
+    )
+    .await);
+    assert_eq!(renamed["passkeys"][0]["name"], "Work phone");
+    let foreign = call(
+        &app,
+        "rename_credential",
+        &other,
+        json!({"kind": "Passkey", "id": id, "name": "Mine now"}),
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.text);
+    let wrong_kind = call(
+        &app,
+        "rename_credential",
+        &owner,
+        json!({"kind": "SecurityKey", "id": id, "name": "Key"}),
+    )
+    .await;
+    assert_eq!(wrong_kind.status, StatusCode::NOT_FOUND);
+    let still = ok(call(&app, "own_factors", &owner, json!({})).await);
+    assert_eq!(still["passkeys"][0]["name"], "Work phone");
+    // An empty name falls back to the kind's name.
+    let defaulted = ok(call(
+        &app,
+        "rename_credential",
+        &owner,
+        json!({"kind": "Passkey", "id": id, "name": "   "}),
+    )
+    .await);
+    assert_eq!(defaulted["passkeys"][0]["name"], "Passkey");
+}
+
+async fn parallel_link_ceremonies_store_one_passkey(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let (id, _) = user(&app, "doubled").await;
+    let (code_id, code) = link_for(&app, &id).await;
+    let first = ok(start_link(&app, &id, &code_id, &code).await);
+    let second = ok(start_link(&app, &id, &code_id, &code).await);
+    let (_, first_response) = SoftCredential::register(&first["options"], ORIGIN, true);
+    let (_, second_response) = SoftCredential::register(&second["options"], ORIGIN, true);
+    let (a, b) = futures::join!(
+        finish_link(&app, &code_id, &first, &first_response),
+        finish_link(&app, &code_id, &second, &second_response),
+    );
+    let statuses = [a.status, b.status];
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|status| **status == StatusCode::OK)
+            .count(),
+        1,
+        "{a:?} {b:?}"
+    );
+    let loser = if a.status == StatusCode::OK { &b } else { &a };
+    assert_eq!(loser.status, StatusCode::BAD_REQUEST, "{}", loser.text);
+    let listed = app
+        .api(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_search"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed.body["result"].as_array().unwrap().len(),
+        1,
+        "{}",
+        listed.text
+    );
+}
+
+async fn totp_secrets_are_encrypted_at_rest(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with_clock(db, clock.clone()).await;
+    let (id, cookie) = user(&app, "sealed").await;
+    let secret = enrol_totp(&app, &clock, &cookie).await;
+    let raw = base32_decode(&secret);
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let stored = server::store::factors::get_totp(conn.exec(), &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .secret;
+    drop(conn);
+    assert!(!stored.contains(&secret), "not the base32 secret: {stored}");
+    assert!(
+        !stored
+            .to_lowercase()
+            .contains(&server::domain::codes::hex(&raw)),
+        "not the secret in hex"
+    );
+    use base64::Engine as _;
+    for engine in [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ] {
+        assert!(
+            !stored.contains(&engine.encode(&raw)),
+            "not the secret in base64"
+        );
+    }
+    assert!(
+        stored.len() > secret.len(),
+        "sealed with a nonce and tag: {stored}"
+    );
+}
+
+/// RFC 4648 base32 (no padding) to bytes, to compare a secret with what is stored.
+fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bits = 0_u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for byte in text.trim_end_matches('=').bytes() {
+        let value = ALPHABET.iter().position(|&c| c == byte).unwrap() as u32;
+        bits = (bits << 5) | value;
+        count += 5;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    out
 }
