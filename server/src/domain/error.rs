@@ -212,6 +212,9 @@ pub mod faults {
     pub const USER_NOT_FOUND_D1: Fault = Fault::new("QUERY-Dfbg2", "Errors.User.NotFound");
     pub const CEREMONY_INVALID: Fault =
         Fault::new("ROSTER-cer01", "Errors.WebAuthN.CeremonyInvalid");
+    /// Too many passkey sign-ins without a session are open at once.
+    pub const CEREMONIES_EXHAUSTED: Fault =
+        Fault::new("ROSTER-cer02", "Errors.WebAuthN.TooManyCeremonies");
     pub const CREDENTIAL_REFUSED: Fault = Fault::new("ROSTER-cred1", "Errors.WebAuthN.Refused");
     pub const CREDENTIAL_EXISTS: Fault =
         Fault::new("ROSTER-cred2", "Errors.WebAuthN.AlreadyRegistered");

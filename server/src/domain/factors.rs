@@ -184,22 +184,29 @@ impl Services {
     ) -> Result<String, DomainError> {
         let now = self.now();
         let id = ceremony_id();
+        let row = CeremonyRow {
+            id: id.clone(),
+            purpose: purpose.as_str().to_owned(),
+            binding: binding.to_owned(),
+            user_id: user_id.map(str::to_owned),
+            name: name.map(str::to_owned),
+            state,
+            created_at: now,
+            expires_at: now + secs(CEREMONY_SECS),
+        };
         let mut conn = self.db().conn().await?;
         factors::delete_expired_ceremonies(conn.exec(), now).await?;
-        factors::insert_ceremony(
-            conn.exec(),
-            &CeremonyRow {
-                id: id.clone(),
-                purpose: purpose.as_str().to_owned(),
-                binding: binding.to_owned(),
-                user_id: user_id.map(str::to_owned),
-                name: name.map(str::to_owned),
-                state,
-                created_at: now,
-                expires_at: now + secs(CEREMONY_SECS),
-            },
-        )
-        .await?;
+        if binding == UNBOUND {
+            // Anyone may start one without signing in: a bound on the open ones keeps the
+            // table from growing without limit (a flood waits out the five minutes).
+            let cap = self.deps().max_open_passkey_sign_ins;
+            if !factors::insert_ceremony_capped(conn.exec(), &row, cap).await? {
+                tracing::warn!(cap, "passkey sign-in refused: too many open ceremonies");
+                return Err(DomainError::RateLimited(faults::CEREMONIES_EXHAUSTED));
+            }
+        } else {
+            factors::insert_ceremony(conn.exec(), &row).await?;
+        }
         Ok(id)
     }
 

@@ -68,6 +68,9 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.WebAuthN.CeremonyInvalid" => {
             "This request expired or was already used; start again"
         }
+        "Errors.WebAuthN.TooManyCeremonies" => {
+            "Too many passkey sign-ins are in progress; try again in a few minutes"
+        }
         "Errors.WebAuthN.Refused" => "The security key or passkey could not be verified",
         "Errors.WebAuthN.AlreadyRegistered" => "This security key or passkey is already registered",
         "Errors.User.MFA.OTP.AlreadyReady" => {

@@ -261,6 +261,33 @@ pub async fn insert_ceremony(exec: Exec<'_>, row: &CeremonyRow) -> Result<(), St
     Ok(())
 }
 
+/// Stores a ceremony unless `cap` unexpired ceremonies with its binding exist already, in one
+/// statement. `false` when the cap was reached (nothing stored). Parallel inserts may pass
+/// the count together, so the cap can be overshot by the number of requests in flight.
+pub async fn insert_ceremony_capped(
+    exec: Exec<'_>,
+    row: &CeremonyRow,
+    cap: i64,
+) -> Result<bool, StoreError> {
+    let sql = "INSERT INTO webauthn_ceremonies (id, purpose, binding, user_id, name, state, \
+        created_at, expires_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+        WHERE (SELECT COUNT(*) FROM webauthn_ceremonies WHERE binding = $3 AND expires_at > $7) < $9";
+    let inserted = run!(exec, |conn| sqlx::query(sql)
+        .bind(&row.id)
+        .bind(&row.purpose)
+        .bind(&row.binding)
+        .bind(&row.user_id)
+        .bind(&row.name)
+        .bind(&row.state)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+        .bind(cap)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(inserted == 1)
+}
+
 /// Takes a ceremony out: it is deleted before it is verified, so it works once. Only a
 /// ceremony with this purpose and binding that has not expired is returned.
 pub async fn take_ceremony(

@@ -32,6 +32,7 @@ on_both_databases!(
     passkeys_are_renamed_by_their_owner_only,
     parallel_link_ceremonies_store_one_passkey,
     totp_secrets_are_encrypted_at_rest,
+    open_passkey_sign_ins_are_bounded,
 );
 
 pub const PASSWORD: &str = "Lantern-meadow-harbor-42";
@@ -1951,4 +1952,72 @@ fn base32_decode(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+async fn open_passkey_sign_ins_are_bounded(db: &TestDb) {
+    let clock = Arc::new(ManualClock::starting_at(START));
+    let app = TestApp::start_with(
+        db,
+        clock.clone(),
+        &[("ROSTER_MAX_OPEN_PASSKEY_SIGN_INS", "3")],
+    )
+    .await;
+    let (_, cookie) = user(&app, "bounded").await;
+    let (mut passkey, _) = register(&app, &cookie, "Passkey", "Phone").await;
+    let start = |conditional: bool| {
+        app.server_fn(
+            "start_passkey_sign_in",
+            None,
+            json!({"conditional": conditional}),
+        )
+    };
+
+    // Three open at once (page loads offering autofill, a button press); the fourth waits.
+    let first = ok(start(true).await);
+    ok(start(true).await);
+    ok(start(false).await);
+    let refused = start(true).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.body["code"], "RateLimited");
+
+    // Ceremonies already started still finish, which frees a place; ceremonies bound to a
+    // session are not counted.
+    let answer = passkey.assert(&first["options"], ORIGIN);
+    let reply = app
+        .server_fn(
+            "finish_passkey_sign_in",
+            None,
+            json!({"ceremony_id": first["ceremony_id"], "response": answer}),
+        )
+        .await;
+    assert_eq!(reply.body, json!("SignedIn"), "{}", reply.text);
+    ok(call(
+        &app,
+        "start_credential_registration",
+        &cookie,
+        json!({"kind": "SecurityKey", "name": "Key"}),
+    )
+    .await);
+    ok(start(true).await);
+    assert_eq!(start(true).await.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Abandoned ones expire after five minutes, and then count no more.
+    clock.advance_secs(301);
+    for _ in 0..3 {
+        ok(start(true).await);
+    }
+    assert_eq!(start(false).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut conn = app.roster.services.db().conn().await.unwrap();
+    let removed = server::store::factors::delete_expired_ceremonies(conn.exec(), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        removed, 0,
+        "the expired ones were cleared when new ones were stored"
+    );
 }
