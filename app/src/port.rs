@@ -7,7 +7,7 @@ use crate::model::{
     AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
     CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, FactorsView, HistoryPage,
     ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView,
-    ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
+    ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential,
     RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
     SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
 };
@@ -147,14 +147,31 @@ pub trait Backend: Send + Sync + 'static {
         kind: CredentialKind,
         id: String,
     ) -> Result<FactorsView, AppError>;
-    async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError>;
-    async fn finish_totp_sign_in(&self, actor: &Actor, code: String) -> Result<(), AppError>;
-    async fn finish_security_key_sign_in(
+    /// How the caller can confirm it is them before a sensitive change.
+    async fn reauth_methods(&self, actor: &Actor) -> Result<ReauthMethods, AppError>;
+    /// Starts confirming the caller with a passkey (bound to the session).
+    async fn start_reauthentication(
+        &self,
+        actor: &Actor,
+    ) -> Result<AuthenticationChallenge, AppError>;
+    /// Finishes confirming the caller with a passkey.
+    async fn finish_reauthentication(
         &self,
         actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
     ) -> Result<(), AppError>;
+    async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError>;
+    /// Completes the second step; the session continues under a new cookie.
+    async fn finish_totp_sign_in(&self, actor: &Actor, code: String)
+    -> Result<SetCookie, AppError>;
+    /// Completes the second step; the session continues under a new cookie.
+    async fn finish_security_key_sign_in(
+        &self,
+        actor: &Actor,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<SetCookie, AppError>;
     async fn start_passkey_sign_in(
         &self,
         conditional: bool,

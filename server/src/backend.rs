@@ -14,9 +14,10 @@ use app::model::{
     AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
     CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, ErrorCode, FactorsView, Gate,
     HistoryPage, ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView,
-    PasskeyLinkView, ProfileForm, ProfileView, PublicKeyCredential, RegisterPublicKeyCredential,
-    RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
-    SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
+    PasskeyLinkView, ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods,
+    RegisterPublicKeyCredential, RegistrationChallenge, ResetPasswordForm, SecondFactorChoice,
+    ServiceAccountView, SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage,
+    UserListQuery,
 };
 use app::port::{Backend, SetCookie};
 use rand::Rng as _;
@@ -600,6 +601,32 @@ impl Backend for RosterBackend {
             .map_err(app_error)
     }
 
+    async fn reauth_methods(&self, actor: &Actor) -> Result<ReauthMethods, AppError> {
+        self.services.reauth_methods(actor).await.map_err(app_error)
+    }
+
+    async fn start_reauthentication(
+        &self,
+        actor: &Actor,
+    ) -> Result<AuthenticationChallenge, AppError> {
+        self.services
+            .start_reauthentication(actor)
+            .await
+            .map_err(app_error)
+    }
+
+    async fn finish_reauthentication(
+        &self,
+        actor: &Actor,
+        ceremony_id: String,
+        response: PublicKeyCredential,
+    ) -> Result<(), AppError> {
+        self.services
+            .finish_reauthentication(actor, &ceremony_id, &response)
+            .await
+            .map_err(app_error)
+    }
+
     async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError> {
         self.services
             .second_factor_choice(actor)
@@ -607,11 +634,17 @@ impl Backend for RosterBackend {
             .map_err(app_error)
     }
 
-    async fn finish_totp_sign_in(&self, actor: &Actor, code: String) -> Result<(), AppError> {
-        self.services
+    async fn finish_totp_sign_in(
+        &self,
+        actor: &Actor,
+        code: String,
+    ) -> Result<SetCookie, AppError> {
+        let token = self
+            .services
             .finish_totp_sign_in(actor, &code)
             .await
-            .map_err(app_error)
+            .map_err(app_error)?;
+        Ok(self.cookies.set(token.as_str()))
     }
 
     async fn finish_security_key_sign_in(
@@ -619,11 +652,13 @@ impl Backend for RosterBackend {
         actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
-    ) -> Result<(), AppError> {
-        self.services
+    ) -> Result<SetCookie, AppError> {
+        let token = self
+            .services
             .finish_security_key_sign_in(actor, &ceremony_id, &response)
             .await
-            .map_err(app_error)
+            .map_err(app_error)?;
+        Ok(self.cookies.set(token.as_str()))
     }
 
     async fn start_passkey_sign_in(

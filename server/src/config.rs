@@ -87,6 +87,9 @@ pub struct Config {
     pub lockout_max_password_attempts: i64,
     /// Wrong second-factor codes after which an account is locked (0: never).
     pub lockout_max_otp_attempts: i64,
+    /// Passkey sign-ins started without a session that may be open at once (each lives five
+    /// minutes), so anonymous callers cannot fill the ceremony table.
+    pub max_open_passkey_sign_ins: i64,
     /// The name authenticator apps and passkey prompts show.
     pub product_name: String,
 }
@@ -117,6 +120,7 @@ impl fmt::Debug for Config {
             sms_webhook,
             lockout_max_password_attempts,
             lockout_max_otp_attempts,
+            max_open_passkey_sign_ins,
             product_name,
         } = self;
         f.debug_struct("Config")
@@ -145,6 +149,7 @@ impl fmt::Debug for Config {
                 lockout_max_password_attempts,
             )
             .field("lockout_max_otp_attempts", lockout_max_otp_attempts)
+            .field("max_open_passkey_sign_ins", max_open_passkey_sign_ins)
             .field("product_name", product_name)
             .finish()
     }
@@ -410,6 +415,13 @@ impl Config {
                 "ROSTER_LOCKOUT_MAX_OTP_ATTEMPTS",
                 get("ROSTER_LOCKOUT_MAX_OTP_ATTEMPTS"),
                 100,
+            )?,
+            max_open_passkey_sign_ins: number(
+                "ROSTER_MAX_OPEN_PASSKEY_SIGN_INS",
+                get("ROSTER_MAX_OPEN_PASSKEY_SIGN_INS"),
+                // One per sign-in page load (the autofill offer) for five minutes: room for
+                // about 30 page loads a second, a few MB of rows at most.
+                10_000,
             )?,
             product_name: text("ROSTER_PRODUCT_NAME", "Roster"),
         })

@@ -84,6 +84,7 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
         secure_cookies: config.is_https(),
         lockout_max_password_attempts: config.lockout_max_password_attempts,
         lockout_max_otp_attempts: config.lockout_max_otp_attempts,
+        max_open_passkey_sign_ins: config.max_open_passkey_sign_ins,
         webauthn: Arc::new(webauthn),
         webauthn_rp_name: config.product_name.clone(),
         secrets: domain::secrets::SecretBox::new(&key.0),

@@ -3,8 +3,8 @@
 
 use crate::model::{
     AppError, AuthenticationChallenge, CredentialKind, FactorsView, PasskeyLinkView,
-    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge, SecondFactorChoice,
-    SignInOutcome, TotpSetup, UserId,
+    PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential, RegistrationChallenge,
+    SecondFactorChoice, SignInOutcome, TotpSetup, UserId,
 };
 use leptos::prelude::*;
 use server_fn::codec::Json;
@@ -68,7 +68,8 @@ pub async fn finish_credential_registration(
     )
 }
 
-/// Renames one of the caller's security keys or passkeys. Signed-in people, on themselves.
+/// Renames one of the caller's security keys or passkeys. Signed-in people, on themselves,
+/// recently signed in.
 #[server(endpoint = "rename_credential", input = Json)]
 pub async fn rename_credential(
     kind: CredentialKind,
@@ -87,6 +88,35 @@ pub async fn remove_credential(kind: CredentialKind, id: String) -> Result<Facto
     crate::port::respond(backend.remove_own_credential(&actor, kind, id).await)
 }
 
+/// How the caller can confirm it is them (password and/or passkey). Signed-in people.
+#[server(endpoint = "reauth_methods", input = Json)]
+pub async fn get_reauth_methods() -> Result<ReauthMethods, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.reauth_methods(&actor).await)
+}
+
+/// Starts confirming the caller with one of their passkeys. Signed-in people with a passkey.
+#[server(endpoint = "start_reauthentication", input = Json)]
+pub async fn start_reauthentication() -> Result<AuthenticationChallenge, AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(backend.start_reauthentication(&actor).await)
+}
+
+/// Finishes confirming the caller with a passkey; sensitive changes are then allowed for a
+/// few minutes. Signed-in people, with the ceremony their session started.
+#[server(endpoint = "finish_reauthentication", input = Json)]
+pub async fn finish_reauthentication(
+    ceremony_id: String,
+    response: PublicKeyCredential,
+) -> Result<(), AppError> {
+    let (backend, actor) = crate::port::context()?;
+    crate::port::respond(
+        backend
+            .finish_reauthentication(&actor, ceremony_id, response)
+            .await,
+    )
+}
+
 /// The second factors a half-signed-in session may use. Sessions that passed the password.
 #[server(endpoint = "second_factor_choice", input = Json)]
 pub async fn get_second_factor_choice() -> Result<SecondFactorChoice, AppError> {
@@ -94,25 +124,31 @@ pub async fn get_second_factor_choice() -> Result<SecondFactorChoice, AppError> 
     crate::port::respond(backend.second_factor_choice(&actor).await)
 }
 
-/// Completes sign-in with an authenticator app code. Sessions that passed the password.
+/// Completes sign-in with an authenticator app code; the session continues under a new
+/// cookie. Sessions that passed the password.
 #[server(endpoint = "finish_totp_sign_in", input = Json)]
 pub async fn finish_totp_sign_in(code: String) -> Result<(), AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(backend.finish_totp_sign_in(&actor, code).await)
+    let cookie = crate::port::respond(backend.finish_totp_sign_in(&actor, code).await)?;
+    crate::port::set_cookie(&cookie);
+    Ok(())
 }
 
-/// Completes sign-in with a security key. Sessions that passed the password.
+/// Completes sign-in with a security key; the session continues under a new cookie.
+/// Sessions that passed the password.
 #[server(endpoint = "finish_security_key_sign_in", input = Json)]
 pub async fn finish_security_key_sign_in(
     ceremony_id: String,
     response: PublicKeyCredential,
 ) -> Result<(), AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(
+    let cookie = crate::port::respond(
         backend
             .finish_security_key_sign_in(&actor, ceremony_id, response)
             .await,
-    )
+    )?;
+    crate::port::set_cookie(&cookie);
+    Ok(())
 }
 
 /// Starts a passkey sign-in (no username needed). Anyone may call it.

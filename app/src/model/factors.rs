@@ -74,6 +74,15 @@ pub struct AuthenticationChallenge {
     pub options: RequestChallengeResponse,
 }
 
+/// How the signed-in person can confirm it is them before a sensitive change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReauthMethods {
+    /// The account has a password.
+    pub password: bool,
+    /// The account has a passkey.
+    pub passkey: bool,
+}
+
 /// The second factors a half-signed-in session may use.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SecondFactorChoice {

@@ -18,7 +18,7 @@ pub use contact::{AccountAction, AdminUserAction, AttemptView, ContactView, Mess
 pub use error::{AppError, ErrorCode};
 pub use factors::{
     AuthenticationChallenge, CreationChallengeResponse, CredentialKind, CredentialView,
-    FactorsView, PasskeyLinkView, PublicKeyCredential, RegisterPublicKeyCredential,
+    FactorsView, PasskeyLinkView, PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential,
     RegistrationChallenge, RequestChallengeResponse, SecondFactorChoice, TotpSetup,
 };
 pub use history::{HistoryActor, HistoryEntry, HistoryPage};

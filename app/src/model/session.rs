@@ -13,6 +13,8 @@ pub struct Me {
     pub can_read_users: bool,
     /// May import and change users.
     pub can_write_users: bool,
+    /// May make passkey registration links for users (`user.credential.write`).
+    pub can_write_credentials: bool,
     /// May manage service accounts (instance owners).
     pub can_manage_instance: bool,
 }

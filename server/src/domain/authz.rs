@@ -40,6 +40,8 @@ pub struct Access {
     org_id: OrgId,
     actor_id: Option<UserId>,
     only_user: Option<UserId>,
+    /// The caller's own session, for self-service access from a browser.
+    own_session: Option<String>,
 }
 
 impl Access {
@@ -56,6 +58,12 @@ impl Access {
     /// The caller's own id, for self-service access.
     pub fn own_user_id(&self) -> Option<&str> {
         self.only_user.as_ref().map(UserId::as_str)
+    }
+
+    /// The caller's own session key when they act on their own account from a browser (so a
+    /// change that ends the user's sessions can keep the one making it).
+    pub fn own_session_key(&self) -> Option<&str> {
+        self.own_session.as_deref()
     }
 
     /// Whether the access covers this user (self-service access covers only the caller).
@@ -108,6 +116,7 @@ pub fn own_account(actor: &Actor) -> Result<Access, DomainError> {
         org_id: auth.org_id.clone(),
         actor_id: Some(auth.user_id.clone()),
         only_user: Some(auth.user_id.clone()),
+        own_session: auth.session_key.clone(),
     })
 }
 
@@ -170,6 +179,7 @@ pub fn in_org(actor: &Actor, org_id: OrgId, permission: Permission) -> Result<Ac
         org_id,
         actor_id: Some(auth.user_id.clone()),
         only_user: None,
+        own_session: None,
     })
 }
 

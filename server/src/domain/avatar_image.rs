@@ -305,9 +305,10 @@ mod tests {
         let first = AvatarImage::from_upload(&png(32, 32)).unwrap();
         let second = AvatarImage::from_upload(&png(32, 32)).unwrap();
         assert_eq!(first.key(), second.key());
+        // Another picture (a larger square, so other pixels) gets another key.
         assert_ne!(
             first.key(),
-            AvatarImage::from_upload(&png(33, 32)).unwrap().key()
+            AvatarImage::from_upload(&png(48, 48)).unwrap().key()
         );
     }
 

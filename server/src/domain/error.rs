@@ -212,6 +212,9 @@ pub mod faults {
     pub const USER_NOT_FOUND_D1: Fault = Fault::new("QUERY-Dfbg2", "Errors.User.NotFound");
     pub const CEREMONY_INVALID: Fault =
         Fault::new("ROSTER-cer01", "Errors.WebAuthN.CeremonyInvalid");
+    /// Too many passkey sign-ins without a session are open at once.
+    pub const CEREMONIES_EXHAUSTED: Fault =
+        Fault::new("ROSTER-cer02", "Errors.WebAuthN.TooManyCeremonies");
     pub const CREDENTIAL_REFUSED: Fault = Fault::new("ROSTER-cred1", "Errors.WebAuthN.Refused");
     pub const CREDENTIAL_EXISTS: Fault =
         Fault::new("ROSTER-cred2", "Errors.WebAuthN.AlreadyRegistered");
@@ -222,6 +225,11 @@ pub mod faults {
     pub const TOTP_CODE_INVALID: Fault =
         Fault::new("ROSTER-otp03", "Errors.User.MFA.OTP.InvalidCode").on("code");
     pub const NO_SECOND_FACTOR_OWED: Fault = Fault::new("ROSTER-mfa01", "Errors.User.MFA.NotOwed");
+    /// Re-authentication with a password the account does not have.
+    pub const NO_PASSWORD: Fault =
+        Fault::new("ROSTER-rea01", "Errors.Reauth.NoPassword").on("password");
+    /// Re-authentication with a passkey the account does not have.
+    pub const NO_PASSKEY: Fault = Fault::new("ROSTER-rea02", "Errors.Reauth.NoPasskey");
 
     // The admin user list
     pub const LIST_CURSOR_INVALID: Fault =

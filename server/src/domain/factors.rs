@@ -14,19 +14,19 @@ use super::error::{DomainError, faults};
 use super::events::UserChange;
 use super::ids::new_id;
 use super::messaging::{PasskeyLink, Recipient};
-use super::sessions::{SessionToken, SignedIn, token_key};
+use super::sessions::{SessionToken, SignedIn, gate_of, may_sign_in, outcome_of, token_key};
 use super::users::{ChangeDetails, Lookup, state_of};
 use super::values::check_text;
 use crate::notify::Channel;
-use crate::notify::templates;
+use crate::notify::templates::{self, Factor};
 use crate::store::factors::{self, CeremonyRow, CredentialRow, NewCredential};
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
-use crate::store::{codes, sessions, users};
+use crate::store::{codes, events, sessions, users};
 use app::model::{
     Actor, AuthenticationChallenge, CredentialKind, CredentialView, FactorsView, Gate,
-    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationChallenge, SecondFactorChoice,
-    SignInOutcome, TotpSetup, UserState,
+    PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential, RegistrationChallenge,
+    SecondFactorChoice, TotpSetup, UserState,
 };
 use base64::Engine as _;
 use rand::RngCore as _;
@@ -35,8 +35,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
 use webauthn_rs::prelude::{
-    CredentialID, DiscoverableAuthentication, Passkey, PasskeyRegistration, SecurityKey,
-    SecurityKeyAuthentication, SecurityKeyRegistration, Uuid,
+    CredentialID, DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    SecurityKey, SecurityKeyAuthentication, SecurityKeyRegistration, Uuid,
 };
 
 /// Ceremonies expire after this long (the browser's own timeout is 5 minutes).
@@ -111,6 +111,7 @@ enum Ceremony {
     SecondFactor,
     Passwordless,
     LinkRegistration,
+    Reauthenticate,
 }
 
 impl Ceremony {
@@ -121,6 +122,28 @@ impl Ceremony {
             Ceremony::SecondFactor => "second_factor",
             Ceremony::Passwordless => "passwordless",
             Ceremony::LinkRegistration => "link_registration",
+            Ceremony::Reauthenticate => "reauthenticate",
+        }
+    }
+}
+
+/// What a factor change tells the user by mail.
+#[derive(Clone, Copy, Debug)]
+enum Notice {
+    Added(Factor),
+    Removed(Factor),
+    /// A used TOTP code was tried again.
+    Replayed,
+}
+
+/// A replayed TOTP code is mailed about at most this often per user.
+const REPLAY_NOTICE_SPACING_SECS: i64 = 3600;
+
+impl Factor {
+    fn of(kind: CredentialKind) -> Factor {
+        match kind {
+            CredentialKind::Passkey => Factor::Passkey,
+            CredentialKind::SecurityKey => Factor::SecurityKey,
         }
     }
 }
@@ -161,22 +184,29 @@ impl Services {
     ) -> Result<String, DomainError> {
         let now = self.now();
         let id = ceremony_id();
+        let row = CeremonyRow {
+            id: id.clone(),
+            purpose: purpose.as_str().to_owned(),
+            binding: binding.to_owned(),
+            user_id: user_id.map(str::to_owned),
+            name: name.map(str::to_owned),
+            state,
+            created_at: now,
+            expires_at: now + secs(CEREMONY_SECS),
+        };
         let mut conn = self.db().conn().await?;
         factors::delete_expired_ceremonies(conn.exec(), now).await?;
-        factors::insert_ceremony(
-            conn.exec(),
-            &CeremonyRow {
-                id: id.clone(),
-                purpose: purpose.as_str().to_owned(),
-                binding: binding.to_owned(),
-                user_id: user_id.map(str::to_owned),
-                name: name.map(str::to_owned),
-                state,
-                created_at: now,
-                expires_at: now + secs(CEREMONY_SECS),
-            },
-        )
-        .await?;
+        if binding == UNBOUND {
+            // Anyone may start one without signing in: a bound on the open ones keeps the
+            // table from growing without limit (a flood waits out the five minutes).
+            let cap = self.deps().max_open_passkey_sign_ins;
+            if !factors::insert_ceremony_capped(conn.exec(), &row, cap).await? {
+                tracing::warn!(cap, "passkey sign-in refused: too many open ceremonies");
+                return Err(DomainError::RateLimited(faults::CEREMONIES_EXHAUSTED));
+            }
+        } else {
+            factors::insert_ceremony(conn.exec(), &row).await?;
+        }
         Ok(id)
     }
 
@@ -246,18 +276,16 @@ impl Services {
         let access = authz::own_account(actor)?;
         authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
         let row = self.own_human(&access).await?;
-        let mut conn = self.db().conn().await?;
-        if factors::get_totp(conn.exec(), &row.id)
-            .await?
-            .is_some_and(|totp| totp.ready)
-        {
-            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
-        }
         let mut secret = vec![0_u8; 20];
         rand::rng().fill_bytes(&mut secret);
         let totp = self.totp(secret.clone(), &row.username)?;
         let sealed = self.deps().secrets.seal(&secret)?;
-        factors::put_totp(conn.exec(), &row.id, &sealed, self.now()).await?;
+        let mut conn = self.db().conn().await?;
+        // The "already set up" check is the write's own condition, so a confirmation
+        // running in parallel cannot be replaced by this unconfirmed secret.
+        if !factors::put_totp(conn.exec(), &row.id, &sealed, self.now()).await? {
+            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
+        }
         let otpauth_url = totp.to_url().map_err(DomainError::internal)?;
         Ok(TotpSetup {
             secret: totp_rs::Secret::from(secret).to_base32(),
@@ -292,7 +320,9 @@ impl Services {
         match matched {
             Some(step) if factors::accept_totp_step(conn.exec(), &row.id, step).await? => Ok(()),
             Some(_) => {
+                drop(conn);
                 tracing::warn!(user_id = %row.id, "replayed TOTP code refused");
+                self.record_totp_replay(&row.id).await?;
                 Err(invalid())
             }
             None => {
@@ -302,6 +332,32 @@ impl Services {
                 Err(invalid())
             }
         }
+    }
+
+    /// Records a replayed TOTP code as a security event (ASVS 2.8.5: log, reject, notify).
+    /// Whoever replays a code knows the password and saw a recent code, so the user is told;
+    /// at most once an hour, so that someone holding the password cannot flood the mailbox.
+    async fn record_totp_replay(&self, user_id: &str) -> Result<(), DomainError> {
+        const EVENT: &str = "user.human.mfa.otp.replayed";
+        let mut tx = self.db().begin().await?;
+        // Lock the user first, so parallel replays agree on whether one was mailed already.
+        users::get_for_update(tx.exec(), user_id).await?;
+        let previous = events::latest_of_type(tx.exec(), user_id, EVENT).await?;
+        let mail = previous.is_none_or(|at| self.now() - at >= secs(REPLAY_NOTICE_SPACING_SECS));
+        self.write_factor_event(
+            &mut tx,
+            user_id,
+            None,
+            EVENT,
+            json!({}),
+            mail.then_some(Notice::Replayed),
+        )
+        .await?;
+        tx.commit().await?;
+        if mail {
+            self.outbox_wakeup().notify_one();
+        }
+        Ok(())
     }
 
     /// Locks an active user when wrong second-factor codes reach the lockout policy's limit.
@@ -339,7 +395,9 @@ impl Services {
         Ok(())
     }
 
-    /// Confirms the authenticator app with its first code.
+    /// Confirms the authenticator app with its first code. No recent sign-in is asked again:
+    /// only [`Self::start_totp`], which needs one, makes the secret this code comes from, and
+    /// the code itself proves the person holds the new app.
     pub async fn confirm_totp(
         &self,
         actor: &Actor,
@@ -347,9 +405,23 @@ impl Services {
     ) -> Result<FactorsView, DomainError> {
         let access = authz::own_account(actor)?;
         let row = self.own_human(&access).await?;
+        let mut conn = self.db().conn().await?;
+        if factors::get_totp(conn.exec(), &row.id)
+            .await?
+            .is_some_and(|totp| totp.ready)
+        {
+            // A second confirmation would record (and announce) the app twice.
+            return Err(DomainError::FailedPrecondition(faults::TOTP_ALREADY_SET_UP));
+        }
+        drop(conn);
         self.check_totp(&row, code, false).await?;
-        self.record_factor_event(&row.id, "user.human.mfa.otp.added", json!({}))
-            .await?;
+        self.record_factor_event(
+            &row.id,
+            "user.human.mfa.otp.added",
+            json!({}),
+            Some(Notice::Added(Factor::AuthenticatorApp)),
+        )
+        .await?;
         self.factors_of(&row.id).await
     }
 
@@ -374,9 +446,17 @@ impl Services {
             Lookup::Machine | Lookup::Missing => return Err(missing()),
         };
         let mut tx = self.db().begin().await?;
-        if !factors::delete_totp(tx.exec(), &row.id).await? {
-            return Err(missing());
-        }
+        let ready = factors::delete_totp(tx.exec(), &row.id)
+            .await?
+            .ok_or_else(missing)?;
+        // An app still in set-up protected nothing: no sessions to end, nothing to tell.
+        let notice = if ready {
+            self.end_sessions_after_removal(&mut tx, access, &row.id)
+                .await?;
+            Some(Notice::Removed(Factor::AuthenticatorApp))
+        } else {
+            None
+        };
         let details = self
             .write_factor_event(
                 &mut tx,
@@ -384,12 +464,38 @@ impl Services {
                 access.actor_id(),
                 "user.human.mfa.otp.removed",
                 json!({}),
+                notice,
             )
             .await?;
         tx.commit().await?;
+        self.outbox_wakeup().notify_one();
         Ok(details)
     }
 
+    /// Ends the user's sessions after one of their factors was removed (ASVS 5.0 7.4.3; a
+    /// session may have relied on the factor): all of them, except the caller's own when the
+    /// user removed their own factor.
+    async fn end_sessions_after_removal(
+        &self,
+        tx: &mut crate::store::Tx,
+        access: &Access,
+        user_id: &str,
+    ) -> Result<(), DomainError> {
+        let keep = access
+            .own_user_id()
+            .filter(|own| *own == user_id)
+            .and(access.own_session_key());
+        let ended = sessions::delete_for_user(tx.exec(), user_id, keep).await?;
+        tracing::info!(
+            user_id,
+            ended_sessions = ended,
+            "sessions ended after a factor was removed"
+        );
+        Ok(())
+    }
+
+    /// Writes a factor change's event and, with `notice`, queues the notice mail to the
+    /// user's verified address, both in the caller's transaction.
     async fn write_factor_event(
         &self,
         tx: &mut crate::store::Tx,
@@ -397,6 +503,7 @@ impl Services {
         actor_id: Option<&str>,
         event: &'static str,
         payload: serde_json::Value,
+        notice: Option<Notice>,
     ) -> Result<ChangeDetails, DomainError> {
         let now = self.now();
         let row = users::get_for_update(tx.exec(), user_id)
@@ -406,6 +513,28 @@ impl Services {
         change.push(event, payload);
         let stamp = change.write(tx).await?;
         users::touch(tx.exec(), &row.id, stamp).await?;
+        if let Some(notice) = notice {
+            if row.email_verified && !row.email.is_empty() {
+                let recipient = Recipient::of(&row);
+                let message = match notice {
+                    Notice::Added(factor) => {
+                        templates::factor_added(recipient.lang, recipient.display_name, factor)
+                    }
+                    Notice::Removed(factor) => {
+                        templates::factor_removed(recipient.lang, recipient.display_name, factor)
+                    }
+                    Notice::Replayed => templates::otp_replayed(
+                        recipient.lang,
+                        recipient.display_name,
+                        &self.link("/reset-password", &[]),
+                    ),
+                };
+                self.queue_message(tx, &row.id, Channel::Email, &row.email, message, None)
+                    .await?;
+            } else {
+                tracing::info!(user_id = %row.id, "factor notice not mailed: no verified address");
+            }
+        }
         Ok(ChangeDetails {
             sequence: stamp.sequence,
             changed_at: now,
@@ -418,12 +547,16 @@ impl Services {
         user_id: &str,
         event: &'static str,
         payload: serde_json::Value,
+        notice: Option<Notice>,
     ) -> Result<ChangeDetails, DomainError> {
         let mut tx = self.db().begin().await?;
         let details = self
-            .write_factor_event(&mut tx, user_id, None, event, payload)
+            .write_factor_event(&mut tx, user_id, None, event, payload, notice)
             .await?;
         tx.commit().await?;
+        if notice.is_some() {
+            self.outbox_wakeup().notify_one();
+        }
         Ok(details)
     }
 
@@ -543,11 +676,26 @@ impl Services {
         let id = new_id(now);
         let mut tx = self.db().begin().await?;
         if let Some(code_id) = link_code_id {
-            let code = codes::get(tx.exec(), code_id)
+            // The account may have been locked or deactivated since the ceremony started.
+            users::get_for_update(tx.exec(), &user_id)
                 .await?
-                .filter(|code| code.expires_at > now && code.user_id == user_id)
+                .filter(may_sign_in)
                 .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
-            self.consume_code(&mut tx, &code).await?;
+            // The link may have been revoked (three wrong codes) or have expired since the
+            // ceremony started: check it again as it is used up.
+            let purpose = Purpose::PasskeyRegistration;
+            if !codes::consume_if_usable(
+                tx.exec(),
+                code_id,
+                &user_id,
+                purpose.as_str(),
+                now,
+                purpose.max_attempts(),
+            )
+            .await?
+            {
+                return Err(DomainError::Invalid(faults::CODE_INVALID));
+            }
         }
         let stored = factors::insert_credential(
             tx.exec(),
@@ -569,14 +717,24 @@ impl Services {
             CredentialKind::Passkey => "user.human.passwordless.token.added",
             CredentialKind::SecurityKey => "user.human.mfa.u2f.token.added",
         };
-        self.write_factor_event(&mut tx, &user_id, None, event, json!({ "tokenId": id }))
-            .await?;
+        self.write_factor_event(
+            &mut tx,
+            &user_id,
+            None,
+            event,
+            json!({ "tokenId": id }),
+            Some(Notice::Added(Factor::of(kind))),
+        )
+        .await?;
         tx.commit().await?;
+        self.outbox_wakeup().notify_one();
         tracing::info!(user_id = %user_id, kind = kind.as_str(), "WebAuthn credential registered");
         Ok(user_id)
     }
 
     /// Finishes the caller's registration started by [`Self::start_credential_registration`].
+    /// No recent sign-in is asked again: the start needed one, and its ceremony is bound to
+    /// this session and lives five minutes only.
     pub async fn finish_credential_registration(
         &self,
         actor: &Actor,
@@ -595,7 +753,9 @@ impl Services {
         self.factors_of(&user_id).await
     }
 
-    /// Renames one of the caller's security keys or passkeys.
+    /// Renames one of the caller's security keys or passkeys. Needs a recent sign-in: it
+    /// changes a credential (a session left open could relabel an attacker's key as the
+    /// owner's own, before removing the real one).
     pub async fn rename_own_credential(
         &self,
         actor: &Actor,
@@ -604,6 +764,7 @@ impl Services {
         name: &str,
     ) -> Result<FactorsView, DomainError> {
         let access = authz::own_account(actor)?;
+        authz::require_recent_sign_in(actor, self.now(), self.deps().sessions.reauth)?;
         let name = credential_name(name, kind)?;
         let user_id = access.own_user_id().unwrap_or_default().to_owned();
         let mut conn = self.db().conn().await?;
@@ -646,6 +807,8 @@ impl Services {
         if !factors::delete_credential(tx.exec(), &row.id, id, kind.as_str()).await? {
             return Err(missing());
         }
+        self.end_sessions_after_removal(&mut tx, access, &row.id)
+            .await?;
         let event = match kind {
             CredentialKind::Passkey => "user.human.passwordless.token.removed",
             CredentialKind::SecurityKey => "user.human.mfa.u2f.token.removed",
@@ -657,9 +820,11 @@ impl Services {
                 access.actor_id(),
                 event,
                 json!({ "tokenId": id }),
+                Some(Notice::Removed(Factor::of(kind))),
             )
             .await?;
         tx.commit().await?;
+        self.outbox_wakeup().notify_one();
         Ok(details)
     }
 
@@ -714,8 +879,12 @@ impl Services {
         })
     }
 
-    /// Completes sign-in with an authenticator app code.
-    pub async fn finish_totp_sign_in(&self, actor: &Actor, code: &str) -> Result<(), DomainError> {
+    /// Completes sign-in with an authenticator app code; returns the new session token.
+    pub async fn finish_totp_sign_in(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<SessionToken, DomainError> {
         let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
         if auth.gate != Some(Gate::SecondFactor) {
             return Err(DomainError::FailedPrecondition(
@@ -731,13 +900,13 @@ impl Services {
         self.second_factor_passed(actor).await
     }
 
-    /// Completes sign-in with a security key.
+    /// Completes sign-in with a security key; returns the new session token.
     pub async fn finish_security_key_sign_in(
         &self,
         actor: &Actor,
         ceremony_id: &str,
         response: &PublicKeyCredential,
-    ) -> Result<(), DomainError> {
+    ) -> Result<SessionToken, DomainError> {
         let auth = authz::require_human_allowing(actor, Gate::SecondFactor)?;
         if auth.gate != Some(Gate::SecondFactor) {
             return Err(DomainError::FailedPrecondition(
@@ -762,15 +931,28 @@ impl Services {
         self.second_factor_passed(actor).await
     }
 
-    async fn second_factor_passed(&self, actor: &Actor) -> Result<(), DomainError> {
+    /// Turns the half-signed-in session into a complete one under a new token (the old
+    /// cookie stops working), so a token seen before the second factor is worth nothing.
+    async fn second_factor_passed(&self, actor: &Actor) -> Result<SessionToken, DomainError> {
         let key = Self::session_binding(actor)?;
-        let mut conn = self.db().conn().await?;
-        sessions::second_factor_passed(conn.exec(), &key, self.now()).await?;
+        let token = SessionToken::generate();
+        let mut tx = self.db().begin().await?;
+        if !sessions::complete_second_factor(
+            tx.exec(),
+            &key,
+            &token_key(token.as_str()),
+            self.now(),
+        )
+        .await?
+        {
+            return Err(DomainError::Unauthenticated(faults::SESSION_REQUIRED));
+        }
         if let Some(user_id) = actor.user_id() {
-            users::reset_failed_passwords(conn.exec(), user_id.as_str()).await?;
+            users::reset_failed_passwords(tx.exec(), user_id.as_str()).await?;
             tracing::info!(user_id = %user_id, "second factor passed");
         }
-        Ok(())
+        tx.commit().await?;
+        Ok(token)
     }
 
     /// Stores the new counter and backup state of a credential after it was used.
@@ -798,6 +980,102 @@ impl Services {
                 .transpose()?
         };
         factors::record_use(conn.exec(), &row.id, updated.as_deref(), self.now()).await?;
+        Ok(())
+    }
+
+    // --- re-authentication with a passkey ---
+
+    /// How the caller can confirm it is them (password, passkey). Signed-in people.
+    pub async fn reauth_methods(&self, actor: &Actor) -> Result<ReauthMethods, DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let mut conn = self.db().conn().await?;
+        let user = users::get(conn.exec(), auth.user_id.as_str())
+            .await?
+            .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
+        let passkeys = factors::credentials_of(
+            conn.exec(),
+            &user.id,
+            Some(CredentialKind::Passkey.as_str()),
+        )
+        .await?;
+        Ok(ReauthMethods {
+            password: user.password_hash.is_some(),
+            passkey: !passkeys.is_empty(),
+        })
+    }
+
+    /// Starts confirming the caller with one of their passkeys, bound to this session.
+    /// Passkeys only: they verify the user (PIN or biometrics), so an assertion is as strong
+    /// as the password it replaces; a security key alone proves possession only.
+    pub async fn start_reauthentication(
+        &self,
+        actor: &Actor,
+    ) -> Result<AuthenticationChallenge, DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let binding = Self::session_binding(actor)?;
+        let user_id = auth.user_id.as_str();
+        let mut conn = self.db().conn().await?;
+        let passkeys: Vec<Passkey> =
+            factors::credentials_of(conn.exec(), user_id, Some(CredentialKind::Passkey.as_str()))
+                .await?
+                .iter()
+                .map(|row| from_json(&row.credential))
+                .collect::<Result<_, _>>()?;
+        drop(conn);
+        if passkeys.is_empty() {
+            return Err(DomainError::FailedPrecondition(faults::NO_PASSKEY));
+        }
+        let (options, state) = self
+            .deps()
+            .webauthn
+            .start_passkey_authentication(&passkeys)
+            .map_err(DomainError::internal)?;
+        let ceremony_id = self
+            .store_ceremony(
+                Ceremony::Reauthenticate,
+                &binding,
+                Some(user_id),
+                None,
+                to_json::<PasskeyAuthentication>(&state)?,
+            )
+            .await?;
+        Ok(AuthenticationChallenge {
+            ceremony_id,
+            options,
+        })
+    }
+
+    /// Finishes confirming the caller with a passkey (user verification required): sensitive
+    /// changes are allowed for the next minutes, as after the password. A refused answer is
+    /// not a password failure and does not count toward the lockout.
+    pub async fn finish_reauthentication(
+        &self,
+        actor: &Actor,
+        ceremony_id: &str,
+        response: &PublicKeyCredential,
+    ) -> Result<(), DomainError> {
+        let auth = authz::require_authenticated(actor)?;
+        let binding = Self::session_binding(actor)?;
+        let ceremony = self
+            .take_ceremony(ceremony_id, Ceremony::Reauthenticate, &binding)
+            .await?;
+        if ceremony.user_id.as_deref() != Some(auth.user_id.as_str()) {
+            return Err(DomainError::Invalid(faults::CEREMONY_INVALID));
+        }
+        let state: PasskeyAuthentication = from_json(&ceremony.state)?;
+        let result = self
+            .deps()
+            .webauthn
+            .finish_passkey_authentication(response, &state)
+            .map_err(|error| {
+                tracing::info!(%error, "passkey re-authentication refused");
+                DomainError::Invalid(faults::CREDENTIAL_REFUSED)
+            })?;
+        self.record_credential_use(auth.user_id.as_str(), &result)
+            .await?;
+        let mut conn = self.db().conn().await?;
+        sessions::reauthenticated(conn.exec(), &binding, self.now()).await?;
+        tracing::info!(user_id = %auth.user_id, "re-authenticated with a passkey");
         Ok(())
     }
 
@@ -833,7 +1111,8 @@ impl Services {
     }
 
     /// Signs in with a passkey: finds the user by the credential, verifies the assertion
-    /// (user verification required) and opens a complete session.
+    /// (user verification required) and opens a session that owes no second factor; the
+    /// outcome names the user's pending step (initialization, password change), if any.
     pub async fn finish_passkey_sign_in(
         &self,
         ceremony_id: &str,
@@ -855,9 +1134,11 @@ impl Services {
         if user_handle(&row.user_id) != handle {
             return Err(refused());
         }
+        // INITIAL users may sign in too, to reach the initialization step; locked and
+        // deactivated ones may not.
         let user = users::get(conn.exec(), &row.user_id)
             .await?
-            .filter(|user| user.is_human() && state_of(user) == UserState::Active)
+            .filter(may_sign_in)
             .ok_or_else(refused)?;
         drop(conn);
         let passkey: Passkey = from_json(&row.credential)?;
@@ -885,11 +1166,11 @@ impl Services {
             },
         )
         .await?;
-        tracing::info!(user_id = %user.id, "signed in with a passkey");
-        Ok(SignedIn {
-            token,
-            outcome: SignInOutcome::SignedIn,
-        })
+        // A passkey with user verification is both factors, so no second step is owed; a
+        // pending initialization or password change still comes first, as after a password.
+        let outcome = outcome_of(gate_of(&user));
+        tracing::info!(user_id = %user.id, ?outcome, "signed in with a passkey");
+        Ok(SignedIn { token, outcome })
     }
 
     // --- passkey registration links (3.13, 3.15 and the page they open) ---
@@ -928,6 +1209,7 @@ impl Services {
                 access.actor_id(),
                 "user.human.passwordless.initialization.code.added",
                 json!({ "codeId": code_id }),
+                None,
             )
             .await?;
         tx.commit().await?;
@@ -956,6 +1238,7 @@ impl Services {
                 access.actor_id(),
                 "user.human.passwordless.initialization.code.requested",
                 json!({ "codeId": code_id }),
+                None,
             )
             .await?;
         if row.email_verified {
@@ -987,14 +1270,16 @@ impl Services {
         code_id: &str,
         code: &str,
     ) -> Result<RegistrationChallenge, DomainError> {
-        self.check_code_by_id(code_id, user_id, Purpose::PasskeyRegistration, code)
-            .await?;
+        // A locked or deactivated account gets the same answer as a wrong code (and its
+        // link is not worn down by guesses); an INITIAL one may register.
         let mut conn = self.db().conn().await?;
         let row = users::get(conn.exec(), user_id)
             .await?
-            .filter(UserRow::is_human)
+            .filter(may_sign_in)
             .ok_or(DomainError::Invalid(faults::CODE_INVALID))?;
         drop(conn);
+        self.check_code_by_id(code_id, user_id, Purpose::PasskeyRegistration, code)
+            .await?;
         self.start_registration(
             &row,
             CredentialKind::Passkey,

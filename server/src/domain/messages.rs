@@ -68,6 +68,9 @@ pub fn english(key: &str) -> Option<&'static str> {
         "Errors.WebAuthN.CeremonyInvalid" => {
             "This request expired or was already used; start again"
         }
+        "Errors.WebAuthN.TooManyCeremonies" => {
+            "Too many passkey sign-ins are in progress; try again in a few minutes"
+        }
         "Errors.WebAuthN.Refused" => "The security key or passkey could not be verified",
         "Errors.WebAuthN.AlreadyRegistered" => "This security key or passkey is already registered",
         "Errors.User.MFA.OTP.AlreadyReady" => {
@@ -75,6 +78,10 @@ pub fn english(key: &str) -> Option<&'static str> {
         }
         "Errors.User.MFA.OTP.InvalidCode" => "The code is wrong or was already used",
         "Errors.User.MFA.NotOwed" => "No second factor is needed now",
+        "Errors.Reauth.NoPassword" => {
+            "Your account has no password; confirm with your passkey instead"
+        }
+        "Errors.Reauth.NoPasskey" => "Your account has no passkey to confirm with",
         "Errors.Code.TooSoon" => "A code was just sent; wait a minute before asking for another",
         "Errors.Session.Required" => "Please sign in",
         "Errors.Input.ControlCharacters" => "Contains control or text-direction characters",

@@ -73,6 +73,8 @@ pub struct Dependencies {
     pub lockout_max_password_attempts: i64,
     /// Wrong second-factor codes after which an account is locked (0: never).
     pub lockout_max_otp_attempts: i64,
+    /// Passkey sign-ins without a session that may be open at once.
+    pub max_open_passkey_sign_ins: i64,
     /// WebAuthn relying party: id and origin from the public URL.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
     /// Shown in authenticator apps and passkey prompts.

@@ -55,7 +55,7 @@ pub struct SignedIn {
 }
 
 /// The step a signed-in human must finish first, derived from the user row on every request.
-fn gate_of(row: &UserRow) -> Option<Gate> {
+pub(crate) fn gate_of(row: &UserRow) -> Option<Gate> {
     if state_of(row) == UserState::Initial {
         Some(Gate::Initialize)
     } else if row.password_change_required {
@@ -65,8 +65,18 @@ fn gate_of(row: &UserRow) -> Option<Gate> {
     }
 }
 
+/// Where a new session leads: the pending step, if any.
+pub(crate) fn outcome_of(gate: Option<Gate>) -> SignInOutcome {
+    match gate {
+        None => SignInOutcome::SignedIn,
+        Some(Gate::ChangePassword) => SignInOutcome::ChangePasswordRequired,
+        Some(Gate::Initialize) => SignInOutcome::InitializationRequired,
+        Some(Gate::SecondFactor) => SignInOutcome::SecondFactorRequired,
+    }
+}
+
 /// Users in these states may hold a session.
-fn may_sign_in(row: &UserRow) -> bool {
+pub(crate) fn may_sign_in(row: &UserRow) -> bool {
     row.is_human() && matches!(state_of(row), UserState::Active | UserState::Initial)
 }
 
@@ -193,13 +203,10 @@ impl Services {
         } else {
             gate_of(&current)
         };
-        let outcome = match gate {
-            None => SignInOutcome::SignedIn,
-            Some(Gate::ChangePassword) => SignInOutcome::ChangePasswordRequired,
-            Some(Gate::Initialize) => SignInOutcome::InitializationRequired,
-            Some(Gate::SecondFactor) => SignInOutcome::SecondFactorRequired,
-        };
-        Ok(SignedIn { token, outcome })
+        Ok(SignedIn {
+            token,
+            outcome: outcome_of(gate),
+        })
     }
 
     /// The identity behind a session cookie, or `None` when the session is unknown, expired or
@@ -278,6 +285,7 @@ impl Services {
             gate: auth.gate,
             can_read_users: authz::holds_anywhere(actor, Permission::UserRead),
             can_write_users: authz::holds_anywhere(actor, Permission::UserWrite),
+            can_write_credentials: authz::holds_anywhere(actor, Permission::UserCredentialWrite),
             can_manage_instance: authz::holds_anywhere(actor, Permission::InstanceWrite),
         }))
     }
@@ -343,7 +351,8 @@ impl Services {
     }
 
     /// Checks the caller's password again, so that sensitive changes are allowed for the next
-    /// minutes (security.md: re-authentication within 10 minutes).
+    /// minutes (security.md: re-authentication within 10 minutes). Accounts without a password
+    /// confirm with a passkey instead (`start_reauthentication`).
     pub async fn reauthenticate(&self, actor: &Actor, password: &str) -> Result<(), DomainError> {
         let auth = authz::require_authenticated(actor)?;
         let mut conn = self.db().conn().await?;
@@ -351,7 +360,11 @@ impl Services {
             .await?
             .ok_or(DomainError::Unauthenticated(faults::SESSION_REQUIRED))?;
         drop(conn);
-        let stored = user.password_hash.clone().unwrap_or_default();
+        let Some(stored) = user.password_hash.clone() else {
+            // Nothing to guess, so nothing to count toward the lockout: a passkey-only
+            // account confirms with its passkey (`finish_reauthentication`).
+            return Err(DomainError::Invalid(faults::NO_PASSWORD));
+        };
         if !self.deps().hasher.verify(&stored, password).await?.matches {
             self.count_failed_password(&user.id).await?;
             return Err(DomainError::Invalid(

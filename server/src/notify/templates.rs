@@ -217,6 +217,105 @@ pub fn passkey_registration(lang: Lang, display_name: &str, link: &str) -> Rende
     rendered("passkey_registration", subject, body)
 }
 
+/// A second factor or passkey, as the factor notices name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    AuthenticatorApp,
+    SecurityKey,
+    Passkey,
+}
+
+impl Factor {
+    fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Factor::AuthenticatorApp, Lang::En) => "an authenticator app (second factor)",
+            (Factor::AuthenticatorApp, Lang::De) => "eine Authenticator-App (zweiter Faktor)",
+            (Factor::SecurityKey, Lang::En) => "a security key (second factor)",
+            (Factor::SecurityKey, Lang::De) => "ein Sicherheitsschlüssel (zweiter Faktor)",
+            (Factor::Passkey, Lang::En) => "a passkey",
+            (Factor::Passkey, Lang::De) => "ein Passkey",
+        }
+    }
+}
+
+/// The notice that a second factor or passkey was added to the account (security.md 1.3:
+/// notify on factor add/remove).
+pub fn factor_added(lang: Lang, display_name: &str, factor: Factor) -> Rendered {
+    let what = factor.name(lang);
+    let (subject, body) = match lang {
+        Lang::En => (
+            "A sign-in method was added to your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 {what} was just added to your account. If that was you, nothing is to do.\n\
+                 If it was not, tell your administrator at once: someone may be able to sign in as you.\n"
+            ),
+        ),
+        Lang::De => (
+            "Ihrem Roster-Konto wurde eine Anmeldemethode hinzugefügt",
+            format!(
+                "Hallo {display_name},\n\n\
+                 Ihrem Konto wurde soeben {what} hinzugefügt. Wenn Sie das waren, ist nichts zu tun.\n\
+                 Wenn nicht, informieren Sie sofort Ihre Administration: Jemand könnte sich als Sie anmelden.\n"
+            ),
+        ),
+    };
+    rendered("factor_added", subject, body)
+}
+
+/// The notice that a second factor or passkey was removed from the account; the account's
+/// other sessions were ended with it.
+pub fn factor_removed(lang: Lang, display_name: &str, factor: Factor) -> Rendered {
+    let what = factor.name(lang);
+    let (subject, body) = match lang {
+        Lang::En => (
+            "A sign-in method was removed from your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 {what} was just removed from your account, and your account was signed out on\n\
+                 other devices. If that was you, nothing is to do. If it was not, tell your\n\
+                 administrator at once.\n"
+            ),
+        ),
+        Lang::De => (
+            "Von Ihrem Roster-Konto wurde eine Anmeldemethode entfernt",
+            format!(
+                "Hallo {display_name},\n\n\
+                 von Ihrem Konto wurde soeben {what} entfernt, und Ihr Konto wurde auf anderen Geräten\n\
+                 abgemeldet. Wenn Sie das waren, ist nichts zu tun. Wenn nicht, informieren Sie sofort\n\
+                 Ihre Administration.\n"
+            ),
+        ),
+    };
+    rendered("factor_removed", subject, body)
+}
+
+/// The warning that a sign-in used an authenticator app code that had been used already:
+/// whoever tried it knows the password and saw a recent code.
+pub fn otp_replayed(lang: Lang, display_name: &str, reset: &str) -> Rendered {
+    let (subject, body) = match lang {
+        Lang::En => (
+            "A used sign-in code was tried on your Roster account",
+            format!(
+                "Hello {display_name},\n\n\
+                 someone who knew your password just tried to sign in with an authenticator app code\n\
+                 that had already been used, and was refused. If that was not you, change your\n\
+                 password at once and tell your administrator:\n\n{reset}\n"
+            ),
+        ),
+        Lang::De => (
+            "An Ihrem Roster-Konto wurde ein verbrauchter Anmeldecode versucht",
+            format!(
+                "Hallo {display_name},\n\n\
+                 jemand, der Ihr Passwort kannte, hat soeben versucht, sich mit einem bereits verwendeten\n\
+                 Code Ihrer Authenticator-App anzumelden, und wurde abgewiesen. Falls Sie das nicht waren,\n\
+                 ändern Sie sofort Ihr Passwort und informieren Sie Ihre Administration:\n\n{reset}\n"
+            ),
+        ),
+    };
+    rendered("otp_replayed", subject, body)
+}
+
 fn rendered(template: &'static str, subject: &str, body: String) -> Rendered {
     Rendered {
         template,
@@ -265,6 +364,46 @@ mod tests {
             init_code(Lang::De, "Ann", "ann", "l", "c")
                 .subject
                 .starts_with("Aktivieren")
+        );
+    }
+
+    #[test]
+    fn factor_notices_name_the_factor_in_both_languages() {
+        let added = factor_added(Lang::En, "Ann", Factor::Passkey);
+        assert_eq!(added.template, "factor_added");
+        assert!(
+            added.body.contains("a passkey was just added"),
+            "{}",
+            added.body
+        );
+        let removed = factor_removed(Lang::En, "Ann", Factor::AuthenticatorApp);
+        assert_eq!(removed.template, "factor_removed");
+        assert!(
+            removed
+                .body
+                .contains("an authenticator app (second factor) was just removed")
+        );
+        let removed = factor_removed(Lang::De, "Ann", Factor::SecurityKey);
+        assert!(removed.subject.starts_with("Von Ihrem Roster-Konto"));
+        assert!(
+            removed
+                .body
+                .contains("ein Sicherheitsschlüssel (zweiter Faktor) entfernt")
+        );
+        let replayed = otp_replayed(Lang::De, "Ann", "http://localhost:3000/reset-password");
+        assert_eq!(replayed.template, "otp_replayed");
+        assert!(replayed.body.contains("bereits verwendeten"));
+        assert!(replayed.body.contains("/reset-password"));
+        assert!(
+            otp_replayed(Lang::En, "Ann", "l")
+                .body
+                .contains("already been used")
+        );
+        let added = factor_added(Lang::De, "Ann", Factor::AuthenticatorApp);
+        assert!(
+            added
+                .body
+                .contains("eine Authenticator-App (zweiter Faktor) hinzugefügt")
         );
     }
 }

@@ -111,6 +111,32 @@ pub async fn consume(exec: Exec<'_>, id: &str) -> Result<bool, StoreError> {
     Ok(result == 1)
 }
 
+/// Uses up a code only while it is still good: the user's, of this purpose, not expired and
+/// not burned by `max_attempts` wrong guesses, checked in the same statement that deletes it
+/// (a guess counted after an earlier check still revokes it). `true` for the one caller that
+/// deleted it.
+pub async fn consume_if_usable(
+    exec: Exec<'_>,
+    id: &str,
+    user_id: &str,
+    purpose: &str,
+    now: i64,
+    max_attempts: i64,
+) -> Result<bool, StoreError> {
+    let sql = "DELETE FROM one_time_codes WHERE id = $1 AND user_id = $2 AND purpose = $3 \
+        AND expires_at > $4 AND failed_attempts < $5";
+    let result = run!(exec, |conn| sqlx::query(sql)
+        .bind(id)
+        .bind(user_id)
+        .bind(purpose)
+        .bind(now)
+        .bind(max_attempts)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(result == 1)
+}
+
 /// Deletes every code of a user for a purpose (e.g. after initialization).
 pub async fn delete_for_user(
     exec: Exec<'_>,

@@ -71,3 +71,18 @@ pub async fn page_for_aggregate(
         .fetch_all(conn)
         .await?))
 }
+
+/// When the newest event of a type was written for an aggregate, if ever.
+pub async fn latest_of_type(
+    exec: Exec<'_>,
+    aggregate_id: &str,
+    event_type: &str,
+) -> Result<Option<i64>, StoreError> {
+    let sql = "SELECT MAX(created_at) FROM events WHERE aggregate_id = $1 AND event_type = $2";
+    let latest: Option<i64> = run!(exec, |conn| sqlx::query_scalar(sql)
+        .bind(aggregate_id)
+        .bind(event_type)
+        .fetch_one(conn)
+        .await?);
+    Ok(latest)
+}

@@ -14,30 +14,28 @@ pub struct TotpRow {
     pub created_at: i64,
 }
 
-/// Stores a new (not yet confirmed) secret, replacing an earlier one.
+/// Stores a new (not yet confirmed) secret, replacing an earlier unconfirmed one, in one
+/// statement: a confirmed app is never replaced, even by a request that checked it before a
+/// parallel confirmation. `false` when the user's app is confirmed (nothing written).
 pub async fn put_totp(
     exec: Exec<'_>,
     user_id: &str,
     secret: &str,
     at: i64,
-) -> Result<(), StoreError> {
-    run!(exec, |conn| {
-        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "INSERT INTO totp_factors (user_id, secret, ready, last_step, failed_attempts, created_at) \
-             VALUES ($1, $2, FALSE, 0, 0, $3)",
-        )
+) -> Result<bool, StoreError> {
+    let sql = "INSERT INTO totp_factors (user_id, secret, ready, last_step, failed_attempts, \
+        created_at) VALUES ($1, $2, FALSE, 0, 0, $3) \
+        ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, ready = FALSE, \
+        last_step = 0, failed_attempts = 0, created_at = excluded.created_at \
+        WHERE totp_factors.ready = FALSE";
+    let written = run!(exec, |conn| sqlx::query(sql)
         .bind(user_id)
         .bind(secret)
         .bind(at)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?
-        .rows_affected()
-    });
-    Ok(())
+        .rows_affected());
+    Ok(written == 1)
 }
 
 pub async fn get_totp(exec: Exec<'_>, user_id: &str) -> Result<Option<TotpRow>, StoreError> {
@@ -90,15 +88,14 @@ pub async fn reset_totp_failures(exec: Exec<'_>, user_id: &str) -> Result<(), St
     Ok(())
 }
 
-/// Removes the TOTP factor; `false` when there was none.
-pub async fn delete_totp(exec: Exec<'_>, user_id: &str) -> Result<bool, StoreError> {
-    let sql = "DELETE FROM totp_factors WHERE user_id = $1";
-    let changed = run!(exec, |conn| sqlx::query(sql)
+/// Removes the TOTP factor: `None` when there was none, else whether it was confirmed (a
+/// secret still in set-up never protected anything).
+pub async fn delete_totp(exec: Exec<'_>, user_id: &str) -> Result<Option<bool>, StoreError> {
+    let sql = "DELETE FROM totp_factors WHERE user_id = $1 RETURNING ready";
+    Ok(run!(exec, |conn| sqlx::query_scalar(sql)
         .bind(user_id)
-        .execute(conn)
-        .await?
-        .rows_affected());
-    Ok(changed == 1)
+        .fetch_optional(conn)
+        .await?))
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -262,6 +259,33 @@ pub async fn insert_ceremony(exec: Exec<'_>, row: &CeremonyRow) -> Result<(), St
         .await?
         .rows_affected());
     Ok(())
+}
+
+/// Stores a ceremony unless `cap` unexpired ceremonies with its binding exist already, in one
+/// statement. `false` when the cap was reached (nothing stored). Parallel inserts may pass
+/// the count together, so the cap can be overshot by the number of requests in flight.
+pub async fn insert_ceremony_capped(
+    exec: Exec<'_>,
+    row: &CeremonyRow,
+    cap: i64,
+) -> Result<bool, StoreError> {
+    let sql = "INSERT INTO webauthn_ceremonies (id, purpose, binding, user_id, name, state, \
+        created_at, expires_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+        WHERE (SELECT COUNT(*) FROM webauthn_ceremonies WHERE binding = $3 AND expires_at > $7) < $9";
+    let inserted = run!(exec, |conn| sqlx::query(sql)
+        .bind(&row.id)
+        .bind(&row.purpose)
+        .bind(&row.binding)
+        .bind(&row.user_id)
+        .bind(&row.name)
+        .bind(&row.state)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+        .bind(cap)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(inserted == 1)
 }
 
 /// Takes a ceremony out: it is deleted before it is verified, so it works once. Only a

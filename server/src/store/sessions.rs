@@ -53,17 +53,40 @@ pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Records that the second factor was passed: the session is complete.
-pub async fn second_factor_passed(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
-    let sql = "UPDATE sessions SET second_factor_pending = FALSE, authenticated_at = $2, \
-        last_seen_at = $2 WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
-        .bind(id)
-        .bind(at)
-        .execute(conn)
-        .await?
-        .rows_affected());
-    Ok(())
+/// Replaces a session that owed its second factor by a complete one under a new id (the
+/// token issued after the password alone must not become a full session: ASVS 7.2.4). The old
+/// row is taken out first, so of two parallel completions only one gets a new session; the
+/// new one keeps the old one's absolute end. Run it in a transaction. `false` when the old
+/// session is gone or owes nothing.
+pub async fn complete_second_factor(
+    exec: Exec<'_>,
+    old_id: &str,
+    new_id: &str,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let take = "DELETE FROM sessions WHERE id = $1 AND second_factor_pending = TRUE \
+        RETURNING user_id, created_at, expires_at";
+    let insert = "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, \
+        authenticated_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $4, FALSE)";
+    let inserted = run!(exec, |conn| {
+        let taken: Option<(String, i64, i64)> = sqlx::query_as(take)
+            .bind(old_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        match taken {
+            Some((user_id, created_at, expires_at)) => sqlx::query(insert)
+                .bind(new_id)
+                .bind(user_id)
+                .bind(created_at)
+                .bind(at)
+                .bind(expires_at)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected(),
+            None => 0,
+        }
+    });
+    Ok(inserted == 1)
 }
 
 /// Records that the password was checked again in this session.

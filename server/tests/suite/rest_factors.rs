@@ -11,6 +11,7 @@ on_both_databases!(
     factors_are_listed_and_removed_by_kind,
     registration_links_are_made_and_sent,
     factor_endpoints_check_callers_and_input,
+    factor_endpoints_answer_exactly_outside_the_context_org,
 );
 
 const READY: &str = "AUTH_FACTOR_STATE_READY";
@@ -390,4 +391,241 @@ async fn factor_endpoints_check_callers_and_input(db: &TestDb) {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+/// Every factor endpoint, with the exact error body it gives for a user it must not touch:
+/// D1's NotFound for the list and link endpoints, the removal's own NotFound otherwise.
+fn every_endpoint(user_id: &str) -> Vec<(Method, String, Value)> {
+    let not_found = error_body(5, "User could not be found", "QUERY-Dfbg2");
+    let no_otp = error_body(
+        5,
+        "Multifactor OTP (OneTimePassword) doesn't exist",
+        "COMMAND-Hd9sd",
+    );
+    let no_token = error_body(5, "WebAuthN Token could not be found", "COMMAND-DAfb2");
+    vec![
+        (
+            Method::POST,
+            format!("/users/{user_id}/auth_factors/_search"),
+            not_found.clone(),
+        ),
+        (
+            Method::DELETE,
+            format!("/users/{user_id}/auth_factors/otp"),
+            no_otp,
+        ),
+        (
+            Method::DELETE,
+            format!("/users/{user_id}/auth_factors/u2f/TOKEN"),
+            no_token.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/users/{user_id}/passwordless/_link"),
+            not_found.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/users/{user_id}/passwordless/_search"),
+            not_found.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/users/{user_id}/passwordless/_send_link"),
+            not_found,
+        ),
+        (
+            Method::DELETE,
+            format!("/users/{user_id}/passwordless/TOKEN"),
+            no_token,
+        ),
+    ]
+}
+
+async fn factor_endpoints_answer_exactly_outside_the_context_org(db: &TestDb) {
+    let app = TestApp::start(db).await;
+    let other_org = app.create_org("Elsewhere").await;
+
+    // A user of another organisation, with an app, a security key and a passkey: the bootstrap
+    // account works in its own organisation without the header, so it finds none of them.
+    let body = json!({
+        "userName": "abroad",
+        "profile": {"firstName": "Ann", "lastName": "Lee"},
+        "email": {"email": "abroad@example.com", "isEmailVerified": true},
+        "password": crate::factors::PASSWORD,
+    });
+    let imported = app
+        .rest(
+            Method::POST,
+            "/users/human/_import",
+            Some(&app.token),
+            Some(other_org.as_str()),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    let abroad = imported.body["userId"].as_str().unwrap().to_owned();
+    let (_, cookie) = app.sign_in("abroad", crate::factors::PASSWORD).await;
+    let cookie = cookie.unwrap();
+    let (_, with_key) = register(&app, &cookie, "SecurityKey", "Key").await;
+    let key_id = with_key["security_keys"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, with_passkey) = register(&app, &cookie, "Passkey", "Phone").await;
+    let passkey_id = with_passkey["passkeys"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let setup = app.server_fn("start_totp", Some(&cookie), json!({})).await;
+    assert_eq!(setup.status, StatusCode::OK, "{}", setup.text);
+    for (method, path, expected) in every_endpoint(&abroad) {
+        let path = path
+            .replace("u2f/TOKEN", &format!("u2f/{key_id}"))
+            .replace("passwordless/TOKEN", &format!("passwordless/{passkey_id}"));
+        let reply = app.api(method, &path, None).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body, expected, "{path}");
+    }
+    // Nothing was removed: in its own organisation every factor is still there.
+    let listed = app
+        .rest(
+            Method::POST,
+            &format!("/users/{abroad}/auth_factors/_search"),
+            Some(&app.token),
+            Some(other_org.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed.body["result"].as_array().unwrap().len(),
+        1,
+        "{}",
+        listed.text
+    );
+    let listed = app
+        .rest(
+            Method::POST,
+            &format!("/users/{abroad}/passwordless/_search"),
+            Some(&app.token),
+            Some(other_org.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["result"][0]["id"], passkey_id.as_str());
+
+    // D1 for a machine user: the bootstrap service account itself.
+    let app::model::Actor::Service(machine) = app.owner().await else {
+        panic!("the bootstrap account is a service account");
+    };
+    for (method, path, expected) in every_endpoint(machine.user_id.as_str()) {
+        let reply = app.api(method, &path, None).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body, expected, "{path}");
+    }
+
+    // Contract 1.1 on a factor endpoint: no header, an unknown token, an unknown org, an org
+    // the caller has no membership in.
+    let (id, _) = user(&app, "homebody").await;
+    let path = format!("/users/{id}/passwordless/_search");
+    let reply = app.rest(Method::POST, &path, None, None, None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.body,
+        json!({"code": 16, "message": "auth header missing", "details": []})
+    );
+    for (method, path, _) in every_endpoint(&id) {
+        let reply = app.rest(method, &path, None, None, None).await;
+        assert_eq!(
+            reply.body,
+            json!({"code": 16, "message": "auth header missing", "details": []}),
+            "{path}"
+        );
+    }
+    let reply = app
+        .rest(Method::POST, &path, Some("roster_pat_forged"), None, None)
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.body,
+        error_body(16, "Errors.Token.Invalid", "AUTH-7fs1e")
+    );
+    let reply = app
+        .rest(Method::POST, &path, Some(&app.token), Some("999"), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply.body,
+        error_body(7, "Organisation doesn't exist", "AUTH-Bs7Ds")
+    );
+    let stranger = app
+        .service_token(
+            app::model::Role::OrgUserManager,
+            other_org.as_str(),
+            "stranger",
+        )
+        .await;
+    let default_org = app.roster.services.default_org().await.unwrap();
+    let reply = app
+        .rest(
+            Method::DELETE,
+            &format!("/users/{id}/auth_factors/otp"),
+            Some(&stranger),
+            Some(default_org.as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        reply.body,
+        error_body(5, "membership not found", "AUTHZ-cdgFk")
+    );
+
+    // A malformed _send_link body is refused before anything is sent.
+    let reply = app
+        .rest(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_send_link"),
+            Some(&app.token),
+            None,
+            Some("{"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body,
+        pgv_body("proto: (line 1:1): EOF while parsing an object")
+    );
+    let reply = app
+        .rest(
+            Method::POST,
+            &format!("/users/{id}/passwordless/_send_link"),
+            Some(&app.token),
+            None,
+            Some("[]"),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "an array is not a message"
+    );
+    assert_eq!(reply.body["code"], 3, "{}", reply.text);
+    assert!(
+        app.delivered_messages()
+            .await
+            .iter()
+            .all(|text| !text.starts_with("To: homebody@example.com\n")),
+        "nothing was sent"
+    );
 }

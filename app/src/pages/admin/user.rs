@@ -138,7 +138,12 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
         } else {
             view! { <p class="muted">"You may view but not change users."</p> }.into_any()
         }}
-        <UserFactors user_id=id can_write=me.can_write_users loaded=resources.factors />
+        <UserFactors
+            user_id=id
+            can_write=me.can_write_users
+            can_make_links=me.can_write_credentials
+            loaded=resources.factors
+        />
         <UserHistory user_id=history_id loaded=resources.history />
     }
 }

@@ -38,11 +38,13 @@ async fn perform(user_id: UserId, op: AdminFactorOp) -> Result<Done, AppError> {
     }
 }
 
-/// The factors panel (`loaded` by the page); `can_write` shows the operations.
+/// The factors panel (`loaded` by the page). `can_write` (`user.write`) shows removal and
+/// the mailed link; `can_make_links` (`user.credential.write`) the link to hand out.
 #[component]
 pub fn UserFactors(
     user_id: UserId,
     can_write: bool,
+    can_make_links: bool,
     loaded: Resource<Result<FactorsView, AppError>>,
 ) -> impl IntoView {
     view! {
@@ -54,7 +56,10 @@ pub fn UserFactors(
                     loaded
                         .get()
                         .map(move |result| match result {
-                            Ok(initial) => view! { <FactorsAdmin initial user_id can_write /> }.into_any(),
+                            Ok(initial) => {
+                                view! { <FactorsAdmin initial user_id can_write can_make_links /> }
+                                    .into_any()
+                            }
                             Err(error) => {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
@@ -67,7 +72,12 @@ pub fn UserFactors(
 }
 
 #[component]
-fn FactorsAdmin(initial: FactorsView, user_id: UserId, can_write: bool) -> impl IntoView {
+fn FactorsAdmin(
+    initial: FactorsView,
+    user_id: UserId,
+    can_write: bool,
+    can_make_links: bool,
+) -> impl IntoView {
     let factors = RwSignal::new(initial);
     let link = RwSignal::new(None::<PasskeyLinkView>);
     let notice = RwSignal::new(None::<String>);
@@ -180,26 +190,36 @@ fn FactorsAdmin(initial: FactorsView, user_id: UserId, can_write: bool) -> impl 
                 {credential_list(CredentialKind::Passkey, view.passkeys.clone())}
             }
         }}
-        {can_write
+        {(can_write || can_make_links)
             .then(|| {
                 view! {
                     <div class="button-row">
-                        <button
-                            type="button"
-                            id="create-passkey-link"
-                            disabled=move || !hydrated.get() || busy.get()
-                            on:click=move |_| run(AdminFactorOp::CreateLink)
-                        >
-                            "Create passkey registration link"
-                        </button>
-                        <button
-                            type="button"
-                            id="send-passkey-link"
-                            disabled=move || !hydrated.get() || busy.get()
-                            on:click=move |_| run(AdminFactorOp::SendLink)
-                        >
-                            "Send registration link by mail"
-                        </button>
+                        {can_make_links
+                            .then(|| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        id="create-passkey-link"
+                                        disabled=move || !hydrated.get() || busy.get()
+                                        on:click=move |_| run(AdminFactorOp::CreateLink)
+                                    >
+                                        "Create passkey registration link"
+                                    </button>
+                                }
+                            })}
+                        {can_write
+                            .then(|| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        id="send-passkey-link"
+                                        disabled=move || !hydrated.get() || busy.get()
+                                        on:click=move |_| run(AdminFactorOp::SendLink)
+                                    >
+                                        "Send registration link by mail"
+                                    </button>
+                                }
+                            })}
                     </div>
                 }
             })}

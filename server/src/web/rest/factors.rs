@@ -12,7 +12,6 @@ use app::model::CredentialKind;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The only state the list endpoints return (contract 4.7).
@@ -136,9 +135,10 @@ pub async fn list_passwordless(
     Ok(list_reply(result))
 }
 
-/// The send-link request has no fields besides the path's user id.
-#[derive(Debug, Default, Deserialize)]
-struct SendLinkRequest {}
+/// The send-link request has no fields besides the path's user id, but must be a JSON
+/// object when given (unknown fields are ignored, as the gateway does; an array is not a
+/// message).
+type SendLinkRequest = serde_json::Map<String, Value>;
 
 /// `POST /users/{user_id}/passwordless/_send_link` — needs `user.write`. Mails a registration
 /// link to the user's verified address through the outbox.

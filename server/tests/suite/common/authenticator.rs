@@ -40,10 +40,6 @@ impl SoftCredential {
     /// Answers a registration's `options` (a `CreationChallengeResponse` as JSON) from
     /// `origin`, returning the credential and the `RegisterPublicKeyCredential` JSON.
     pub fn register(options: &Value, origin: &str, verifies_user: bool) -> (SoftCredential, Value) {
-        let public_key = &options["publicKey"];
-        let rp_id = public_key["rp"]["id"].as_str().expect("rp id").to_owned();
-        let challenge = public_key["challenge"].as_str().expect("challenge");
-        let user_handle = unb64(public_key["user"]["id"].as_str().expect("user id"));
         let mut id = vec![0_u8; 32];
         rand::fill(&mut id[..]);
         let mut secret = [0_u8; 32];
@@ -53,10 +49,26 @@ impl SoftCredential {
             id,
             key,
             counter: 0,
-            rp_id,
-            user_handle,
+            rp_id: String::new(),
+            user_handle: Vec::new(),
             verifies_user,
         };
+        credential.register_again(options, origin)
+    }
+
+    /// Answers another registration with this same credential (id and key), as an
+    /// authenticator that ignores `excludeCredentials` would.
+    pub fn register_again(&self, options: &Value, origin: &str) -> (SoftCredential, Value) {
+        let public_key = &options["publicKey"];
+        let credential = SoftCredential {
+            id: self.id.clone(),
+            key: self.key.clone(),
+            counter: self.counter,
+            rp_id: public_key["rp"]["id"].as_str().expect("rp id").to_owned(),
+            user_handle: unb64(public_key["user"]["id"].as_str().expect("user id")),
+            verifies_user: self.verifies_user,
+        };
+        let challenge = public_key["challenge"].as_str().expect("challenge");
         let client_data = json!({
             "type": "webauthn.create",
             "challenge": challenge,
@@ -103,6 +115,29 @@ impl SoftCredential {
             },
         });
         (credential, response)
+    }
+
+    /// A copy of this credential (same id, key and counter): a cloned authenticator.
+    pub fn clone_authenticator(&self) -> SoftCredential {
+        SoftCredential {
+            id: self.id.clone(),
+            key: self.key.clone(),
+            counter: self.counter,
+            rp_id: self.rp_id.clone(),
+            user_handle: self.user_handle.clone(),
+            verifies_user: self.verifies_user,
+        }
+    }
+
+    /// The signature counter of the last answer.
+    pub fn counter(&self) -> u32 {
+        self.counter
+    }
+
+    /// Makes later answers claim (or stop claiming) user verification, as an authenticator
+    /// whose PIN or biometrics were skipped would.
+    pub fn set_user_verification(&mut self, verifies_user: bool) {
+        self.verifies_user = verifies_user;
     }
 
     /// rpIdHash, flags and the next signature counter.
