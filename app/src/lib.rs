@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=pages::VerifyEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/reset-password") view=pages::ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/api-docs") view=pages::ApiDocsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=pages::admin::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/import") view=pages::admin::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view=pages::admin::UserPage ssr=SsrMode::Async />

@@ -4,12 +4,13 @@
 //! one method here, return. Authorization happens behind this trait, in the server's domain layer.
 
 use crate::model::{
-    AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
-    CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, FactorsView, HistoryPage,
-    ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView, PasskeyLinkView,
-    ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods, RegisterPublicKeyCredential,
-    RegistrationChallenge, ResetPasswordForm, SecondFactorChoice, ServiceAccountView,
-    SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage, UserListQuery,
+    AccountAction, Actor, AdminUserAction, ApiOverview, AppError, AuthenticationChallenge,
+    ContactView, CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, FactorsView,
+    HistoryPage, ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView,
+    PasskeyLinkView, ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods,
+    RegisterPublicKeyCredential, RegistrationChallenge, ResetPasswordForm, SecondFactorChoice,
+    ServiceAccountView, SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage,
+    UserListQuery,
 };
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
@@ -21,6 +22,10 @@ pub type SetCookie = String;
 /// Everything the UI can ask of the server.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
+    // --- public ---
+    /// The REST API's base URL, OpenAPI document and operations.
+    async fn api_overview(&self) -> Result<ApiOverview, AppError>;
+
     // --- session (anyone) ---
     /// Checks a username or email plus password and opens a session; the session `actor`
     /// came with (this browser's previous one) ends.

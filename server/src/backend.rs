@@ -11,10 +11,10 @@ use crate::domain::{DomainError, Services, messages};
 use crate::store::users::UserRow;
 use crate::web::CookieSettings;
 use app::model::{
-    AccountAction, Actor, AdminUserAction, AppError, AuthenticationChallenge, ContactView,
-    CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, ErrorCode, FactorsView, Gate,
-    HistoryPage, ImportOutcome, ImportUserForm, InitForm, Me, MessageView, OrgId, OrgView,
-    PasskeyLinkView, ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods,
+    AccountAction, Actor, AdminUserAction, ApiOverview, AppError, AuthenticationChallenge,
+    ContactView, CreateServiceAccountForm, CreatedServiceAccount, CredentialKind, ErrorCode,
+    FactorsView, Gate, HistoryPage, ImportOutcome, ImportUserForm, InitForm, Me, MessageView,
+    OrgId, OrgView, PasskeyLinkView, ProfileForm, ProfileView, PublicKeyCredential, ReauthMethods,
     RegisterPublicKeyCredential, RegistrationChallenge, ResetPasswordForm, SecondFactorChoice,
     ServiceAccountView, SignInOutcome, TokenId, TotpSetup, UserDetail, UserId, UserListPage,
     UserListQuery,
@@ -27,11 +27,22 @@ use rand::Rng as _;
 pub struct RosterBackend {
     services: Services,
     cookies: CookieSettings,
+    /// The REST API's generated OpenAPI document, for the API page.
+    api: ApiOverview,
 }
 
 impl RosterBackend {
-    pub fn new(services: Services, cookies: CookieSettings) -> RosterBackend {
-        RosterBackend { services, cookies }
+    pub fn new(
+        services: Services,
+        cookies: CookieSettings,
+        document: &utoipa::openapi::OpenApi,
+    ) -> RosterBackend {
+        let api = crate::web::rest::openapi::overview(document, services.public_url());
+        RosterBackend {
+            services,
+            cookies,
+            api,
+        }
     }
 }
 
@@ -147,6 +158,10 @@ impl RosterBackend {
 
 #[async_trait::async_trait]
 impl Backend for RosterBackend {
+    async fn api_overview(&self) -> Result<ApiOverview, AppError> {
+        Ok(self.api.clone())
+    }
+
     async fn sign_in(
         &self,
         actor: &Actor,

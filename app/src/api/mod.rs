@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod api_docs;
 pub mod avatar;
 pub mod factors;
 pub mod orgs;

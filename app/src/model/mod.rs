@@ -4,6 +4,7 @@
 //! carry between the WASM client and the server functions.
 
 mod actor;
+mod api_docs;
 mod contact;
 mod error;
 mod factors;
@@ -14,6 +15,7 @@ mod session;
 mod user;
 
 pub use actor::{Actor, Authenticated, Gate, Membership, Role};
+pub use api_docs::{ApiOperation, ApiOverview};
 pub use contact::{AccountAction, AdminUserAction, AttemptView, ContactView, MessageView};
 pub use error::{AppError, ErrorCode};
 pub use factors::{

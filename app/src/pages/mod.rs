@@ -2,6 +2,7 @@
 
 mod account;
 pub mod admin;
+mod api_docs;
 mod change_password;
 mod factors;
 mod init;
@@ -12,6 +13,7 @@ mod signin;
 mod verify_email;
 
 pub use account::AccountPage;
+pub use api_docs::ApiDocsPage;
 pub use change_password::ChangePasswordPage;
 pub use init::InitPage;
 pub use passkey_link::PasskeyLinkPage;

@@ -32,9 +32,12 @@ pub struct WebState {
 
 /// Builds the whole HTTP application.
 pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
+    let (api, routes) = rest::router(state.services.clone());
+    let document = Arc::new(rest::openapi::document(routes, state.services.public_url()));
     let backend: SharedBackend = Arc::new(RosterBackend::new(
         state.services.clone(),
         state.cookies.clone(),
+        &document,
     ));
     let routes = generate_route_list(app::App);
     let shell_options = leptos_options.clone();
@@ -72,7 +75,14 @@ pub fn router(state: WebState, leptos_options: LeptosOptions) -> Router {
     Router::new()
         .route("/assets/v1/{org_id}/{key}", get(avatar::serve))
         .with_state(state.clone())
-        .nest("/management/v1", rest::router(state.services.clone()))
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
+        .nest("/management/v1", api)
         .merge(ui)
         .layer(middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http())

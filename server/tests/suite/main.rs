@@ -11,6 +11,7 @@ mod factors;
 mod history;
 mod import_file;
 mod migrations;
+mod openapi;
 mod rest_contact;
 mod rest_factors;
 mod rest_users;

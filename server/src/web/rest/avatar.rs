@@ -11,6 +11,21 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}/avatar",
+    operation_id = "RemoveHumanAvatar",
+    summary = "Delete User Avatar (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `DELETE /users/{user_id}/avatar` — needs `user.write`. Succeeds (and writes its event) even
 /// when the user has no avatar.
 pub async fn remove_avatar(

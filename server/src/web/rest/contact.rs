@@ -26,12 +26,28 @@ fn user_id_only(message: &'static str, user_id: &str) -> Result<(), ApiError> {
         .map_err(ApiError::invalid)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResendHumanInitializationRequest)]
 struct ResendInitRequest {
     email: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/_resend_initialization",
+    operation_id = "ResendHumanInitialization",
+    summary = "Resend User Initialization Email",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = ResendInitRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/_resend_initialization` — needs `user.write`.
 pub async fn resend_initialization(
     State(services): State<Services>,
@@ -55,14 +71,30 @@ pub async fn resend_initialization(
     Ok(reply(details))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = UpdateHumanEmailRequest)]
 struct UpdateEmailRequest {
     email: Option<String>,
     #[serde(rename = "isEmailVerified", alias = "is_email_verified")]
     is_email_verified: Option<bool>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/email",
+    operation_id = "UpdateHumanEmail",
+    summary = "Update User Email (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = UpdateEmailRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `PUT /users/{user_id}/email` — needs `user.write`.
 pub async fn update_email(
     State(services): State<Services>,
@@ -89,6 +121,22 @@ pub async fn update_email(
     Ok(reply(details))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/email/_resend_verification",
+    operation_id = "ResendHumanEmailVerification",
+    summary = "Resend User Email Verification",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = super::openapi::EmptyDoc, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/email/_resend_verification` — needs `user.write`.
 pub async fn resend_email_verification(
     State(services): State<Services>,
@@ -104,14 +152,30 @@ pub async fn resend_email_verification(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = UpdateHumanPhoneRequest)]
 struct UpdatePhoneRequest {
     phone: Option<String>,
     #[serde(rename = "isPhoneVerified", alias = "is_phone_verified")]
     is_phone_verified: Option<bool>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/phone",
+    operation_id = "UpdateHumanPhone",
+    summary = "Update User Phone (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = UpdatePhoneRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `PUT /users/{user_id}/phone` — needs `user.write`.
 pub async fn update_phone(
     State(services): State<Services>,
@@ -143,6 +207,21 @@ pub async fn update_phone(
     Ok(reply(details))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}/phone",
+    operation_id = "RemoveHumanPhone",
+    summary = "Remove User Phone (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `DELETE /users/{user_id}/phone` — needs `user.write`.
 pub async fn remove_phone(
     State(services): State<Services>,
@@ -154,6 +233,22 @@ pub async fn remove_phone(
     Ok(reply(services.remove_phone(&access, &user_id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/phone/_resend_verification",
+    operation_id = "ResendHumanPhoneVerification",
+    summary = "Resend User Phone Verification",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = super::openapi::EmptyDoc, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/phone/_resend_verification` — needs `user.write`.
 pub async fn resend_phone_verification(
     State(services): State<Services>,

@@ -50,6 +50,21 @@ fn list_reply(result: Vec<Value>) -> Json<Value> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/auth_factors/_search",
+    operation_id = "ListHumanAuthFactors",
+    summary = "Get User Authentication Factors (2FA/MFA)",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::AuthFactorsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/auth_factors/_search` — needs `user.read`. The READY authenticator
 /// app and security keys; passkeys are listed by `passwordless/_search`.
 pub async fn list_auth_factors(
@@ -73,6 +88,21 @@ pub async fn list_auth_factors(
     Ok(list_reply(result))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}/auth_factors/otp",
+    operation_id = "RemoveHumanAuthFactorOTP",
+    summary = "Remove Multi-Factor OTP",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `DELETE /users/{user_id}/auth_factors/otp` — needs `user.write`.
 pub async fn remove_otp(
     State(services): State<Services>,
@@ -84,6 +114,21 @@ pub async fn remove_otp(
     Ok(change_reply(services.remove_totp(&access, &user_id).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}/auth_factors/u2f/{token_id}",
+    operation_id = "RemoveHumanAuthFactorU2F",
+    summary = "Remove Multi-Factor U2F",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The security key's or passkey's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `DELETE /users/{user_id}/auth_factors/u2f/{token_id}` — needs `user.write`. Only security
 /// keys; a passkey id is not found (decision D2).
 pub async fn remove_u2f(
@@ -99,6 +144,21 @@ pub async fn remove_u2f(
     Ok(change_reply(details))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/passwordless/_link",
+    operation_id = "AddPasswordlessRegistration",
+    summary = "Add Passwordless/Passkey Registration Link",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::PasswordlessLinkReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/passwordless/_link` — needs `user.credential.write`. Returns a
 /// registration link to hand to the user; nothing is sent.
 pub async fn add_passwordless_link(
@@ -118,6 +178,21 @@ pub async fn add_passwordless_link(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/passwordless/_search",
+    operation_id = "ListHumanPasswordless",
+    summary = "Search Passwordless/Passkey authentication",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::PasswordlessListReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/passwordless/_search` — needs `user.read`. The READY passkeys.
 pub async fn list_passwordless(
     State(services): State<Services>,
@@ -140,6 +215,22 @@ pub async fn list_passwordless(
 /// message).
 type SendLinkRequest = serde_json::Map<String, Value>;
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/passwordless/_send_link",
+    operation_id = "SendPasswordlessRegistration",
+    summary = "Send Passwordless/Passkey Registration Link",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = super::openapi::EmptyDoc, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/passwordless/_send_link` — needs `user.write`. Mails a registration
 /// link to the user's verified address through the outbox.
 pub async fn send_passwordless_link(
@@ -155,6 +246,21 @@ pub async fn send_passwordless_link(
     Ok(Json(json!({ "details": add_details(&details) })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}/passwordless/{token_id}",
+    operation_id = "RemoveHumanPasswordless",
+    summary = "Delete Passwordless/Passkey",
+    tag = "Factors",
+    params(("user_id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The security key's or passkey's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `DELETE /users/{user_id}/passwordless/{token_id}` — needs `user.write`. Only passkeys; a
 /// security key id is not found (decision D2).
 pub async fn remove_passwordless(

@@ -8,6 +8,7 @@ mod contact;
 pub mod error;
 mod factors;
 mod json;
+pub mod openapi;
 mod passwords;
 mod pgv;
 mod users;
@@ -16,80 +17,45 @@ use crate::domain::Services;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use error::ApiError;
+use utoipa::OpenApi as _;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// The `/management/v1` routes.
-pub fn router(services: Services) -> Router {
-    Router::new()
-        .route("/users/human/_import", post(users::import_human_user))
-        .route(
-            "/users/{user_id}/profile",
-            get(users::get_human_profile).put(users::update_human_profile),
-        )
-        .route(
-            "/users/{user_id}/_resend_initialization",
-            post(contact::resend_initialization),
-        )
-        .route(
-            "/users/{user_id}/email",
-            get(users::get_human_email).put(contact::update_email),
-        )
-        .route(
-            "/users/{user_id}/email/_resend_verification",
-            post(contact::resend_email_verification),
-        )
-        .route(
-            "/users/{user_id}/phone",
-            get(users::get_human_phone)
-                .put(contact::update_phone)
-                .delete(contact::remove_phone),
-        )
-        .route(
-            "/users/{user_id}/phone/_resend_verification",
-            post(contact::resend_phone_verification),
-        )
-        .route("/users/{user_id}/password", post(passwords::set_password))
-        .route(
-            "/users/{user_id}/password/_initialize",
-            post(passwords::set_initial_password),
-        )
-        .route(
-            "/users/{user_id}/password/_reset",
-            post(passwords::send_reset_notification),
-        )
-        .route(
-            "/users/{user_id}/auth_factors/_search",
-            post(factors::list_auth_factors),
-        )
-        .route(
-            "/users/{user_id}/auth_factors/otp",
-            delete(factors::remove_otp),
-        )
-        .route(
-            "/users/{user_id}/auth_factors/u2f/{token_id}",
-            delete(factors::remove_u2f),
-        )
-        .route(
-            "/users/{user_id}/passwordless/_link",
-            post(factors::add_passwordless_link),
-        )
-        .route(
-            "/users/{user_id}/passwordless/_search",
-            post(factors::list_passwordless),
-        )
-        .route(
-            "/users/{user_id}/passwordless/_send_link",
-            post(factors::send_passwordless_link),
-        )
-        .route("/users/{user_id}/avatar", delete(avatar::remove_avatar))
-        .route(
-            "/users/{user_id}/passwordless/{token_id}",
-            delete(factors::remove_passwordless),
-        )
+/// The `/management/v1` routes and the OpenAPI operations they answer, registered together so
+/// the document and the router cannot drift apart.
+pub fn router(services: Services) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(users::import_human_user))
+        .routes(routes!(
+            users::get_human_profile,
+            users::update_human_profile
+        ))
+        .routes(routes!(contact::resend_initialization))
+        .routes(routes!(users::get_human_email, contact::update_email))
+        .routes(routes!(contact::resend_email_verification))
+        .routes(routes!(
+            users::get_human_phone,
+            contact::update_phone,
+            contact::remove_phone
+        ))
+        .routes(routes!(contact::resend_phone_verification))
+        .routes(routes!(passwords::set_password))
+        .routes(routes!(passwords::set_initial_password))
+        .routes(routes!(passwords::send_reset_notification))
+        .routes(routes!(factors::list_auth_factors))
+        .routes(routes!(factors::remove_otp))
+        .routes(routes!(factors::remove_u2f))
+        .routes(routes!(avatar::remove_avatar))
+        .routes(routes!(factors::add_passwordless_link))
+        .routes(routes!(factors::list_passwordless))
+        .routes(routes!(factors::send_passwordless_link))
+        .routes(routes!(factors::remove_passwordless))
+        .split_for_parts();
+    let router = router
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(services)
+        .with_state(services);
+    (router, document)
 }
 
 async fn method_not_allowed() -> Response {

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::{Value, json};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = SetHumanPasswordRequest)]
 struct SetPasswordRequest {
     password: Option<String>,
     #[serde(rename = "noChangeRequired", alias = "no_change_required")]
@@ -48,6 +48,22 @@ async fn set(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/password",
+    operation_id = "SetHumanPassword",
+    summary = "Set User Password",
+    tag = "Passwords",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = SetPasswordRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/password` — needs `user.write`. Without `noChangeRequired` the user
 /// must change the password at the next sign-in.
 pub async fn set_password(
@@ -67,6 +83,22 @@ pub async fn set_password(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/password/_initialize",
+    operation_id = "SetHumanInitialPassword",
+    summary = "Set Human Initial Password",
+    tag = "Passwords",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = SetPasswordRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/password/_initialize` — needs `user.write`. Always change-required.
 pub async fn set_initial_password(
     State(services): State<Services>,
@@ -117,13 +149,30 @@ impl<'de> Deserialize<'de> for ResetType {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = SendHumanResetPasswordNotificationRequest)]
 struct ResetRequest {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
+    #[schema(value_type = Option<super::openapi::ResetTypeDoc>)]
     kind: ResetType,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/password/_reset",
+    operation_id = "SendHumanResetPasswordNotification",
+    summary = "Send Reset Password Notification",
+    tag = "Passwords",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = ResetRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/{user_id}/password/_reset` — needs `user.write`.
 pub async fn send_reset_notification(
     State(services): State<Services>,

@@ -19,8 +19,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `ImportHumanUserRequest`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImportHumanUserRequest)]
 struct ImportRequest {
     #[serde(rename = "userName", alias = "user_name")]
     user_name: Option<String>,
@@ -43,8 +43,8 @@ struct ImportRequest {
     idps: Option<Vec<ImportIdp>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImportHumanUserRequest_Profile)]
 struct ImportProfile {
     #[serde(rename = "firstName", alias = "first_name")]
     first_name: Option<String>,
@@ -56,33 +56,35 @@ struct ImportProfile {
     display_name: Option<String>,
     #[serde(rename = "preferredLanguage", alias = "preferred_language")]
     preferred_language: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<super::openapi::GenderDoc>)]
     gender: GenderInput,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImportHumanUserRequest_Email)]
 struct ImportEmail {
     email: Option<String>,
     #[serde(rename = "isEmailVerified", alias = "is_email_verified")]
     is_email_verified: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImportHumanUserRequest_Phone)]
 struct ImportPhone {
     phone: Option<String>,
     #[serde(rename = "isPhoneVerified", alias = "is_phone_verified")]
     is_phone_verified: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImportHumanUserRequest_HashedPassword)]
 struct HashedPassword {
     value: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ImportHumanUserRequest_IDP)]
 struct ImportIdp {
     #[serde(rename = "configId", alias = "config_id")]
     config_id: Option<String>,
@@ -190,6 +192,23 @@ impl ImportRequest {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/human/_import",
+    operation_id = "ImportHumanUser",
+    summary = "Create/Import User (Human)",
+    tag = "Users",
+    params(super::openapi::OrgHeader),
+    request_body(content = ImportRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::ImportReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+        (status = 409, description = "The username is taken", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `POST /users/human/_import` — needs `user.write`.
 pub async fn import_human_user(
     State(services): State<Services>,
@@ -226,6 +245,21 @@ fn view_details(row: &UserRow) -> Value {
     details_view(row.sequence, row.created_at, row.changed_at, &row.org_id)
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}/profile",
+    operation_id = "GetHumanProfile",
+    summary = "Get User Profile (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::ProfileReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `GET /users/{user_id}/profile` — needs `user.read`.
 pub async fn get_human_profile(
     State(services): State<Services>,
@@ -266,6 +300,21 @@ pub async fn get_human_profile(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}/email",
+    operation_id = "GetHumanEmail",
+    summary = "Get User Email (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::EmailReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `GET /users/{user_id}/email` — needs `user.read`.
 pub async fn get_human_email(
     State(services): State<Services>,
@@ -294,6 +343,21 @@ pub async fn get_human_email(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}/phone",
+    operation_id = "GetHumanPhone",
+    summary = "Get User Phone (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::PhoneReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `GET /users/{user_id}/phone` — needs `user.read`. A user without a phone gets `"phone": {}`.
 pub async fn get_human_phone(
     State(services): State<Services>,
@@ -323,8 +387,8 @@ pub async fn get_human_phone(
 }
 
 /// `UpdateHumanProfileRequest` (the user id comes from the path).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = UpdateHumanProfileRequest)]
 struct UpdateProfileRequest {
     #[serde(rename = "firstName", alias = "first_name")]
     first_name: Option<String>,
@@ -336,6 +400,8 @@ struct UpdateProfileRequest {
     display_name: Option<String>,
     #[serde(rename = "preferredLanguage", alias = "preferred_language")]
     preferred_language: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<super::openapi::GenderDoc>)]
     gender: GenderInput,
 }
 
@@ -352,6 +418,22 @@ impl UpdateProfileRequest {
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/profile",
+    operation_id = "UpdateHumanProfile",
+    summary = "Update User Profile (Human)",
+    tag = "Users",
+    params(("user_id" = String, Path, description = "The user's id"), super::openapi::OrgHeader),
+    request_body(content = UpdateProfileRequest, description = "JSON; lowerCamelCase or snake_case names", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = super::openapi::DetailsReplyDoc),
+        (status = 400, description = "Invalid input (request validation or a business rule); FailedPrecondition also answers 400", body = super::openapi::ErrorDoc),
+        (status = 401, description = "No or an unknown bearer token", body = super::openapi::ErrorDoc),
+        (status = 403, description = "The token lacks the permission, or the organisation does not exist", body = super::openapi::ErrorDoc),
+        (status = 404, description = "No such user (or token) in the organisation", body = super::openapi::ErrorDoc),
+    ),
+)]
 /// `PUT /users/{user_id}/profile` — needs `user.write`. A full replacement; no change is an
 /// error.
 pub async fn update_human_profile(
