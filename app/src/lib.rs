@@ -17,6 +17,15 @@ pub mod pages;
 pub mod port;
 pub mod session;
 
+/// Lets a browser-only future (a WebAuthn ceremony or an upload; not `Send`) drive an
+/// [`Action::new`](leptos::prelude::Action::new). The action must be `Send` because the server
+/// renders the same component (and drops its owner on any worker thread, which the `unsync`
+/// action kinds do not survive), but only the browser dispatches it, so the future is created
+/// and polled on the browser's single thread alone.
+pub fn on_browser_thread<F: Future>(future: F) -> send_wrapper::SendWrapper<F> {
+    send_wrapper::SendWrapper::new(future)
+}
+
 use components::{Header, Hydrated};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};

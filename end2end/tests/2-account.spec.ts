@@ -105,7 +105,7 @@ test('an admin resends an invitation and only the new code works', async ({ page
     })
     .not.toBe(first);
   // The message list shows both invitations.
-  await expect(page.getByRole('table').last()).toContainText('Activate your Roster account');
+  await expect(page.getByRole('region', { name: 'Messages' }).first().getByRole('table')).toContainText('Activate your Roster account');
 
   const invitee = await (await browser.newContext()).newPage();
   await open(invitee, first);

@@ -139,9 +139,36 @@ test('an admin sets and removes a user\'s picture on the user page', async ({ pa
   // The heading shows it too.
   await expect(page.locator('.heading-row img.avatar')).toHaveAttribute('src', src);
 
+  // The user list shows the thumbnail, and sorts and filters.
+  await open(page, '/admin/users');
+  const fridaRow = page.getByRole('row').filter({ hasText: 'frida@example.com' });
+  await expect(fridaRow.locator('img.avatar')).toHaveAttribute('src', src);
+  await page.getByRole('button', { name: 'Display name' }).click();
+  await expect(page.getByRole('columnheader', { name: 'Display name' })).toHaveAttribute('aria-sort', 'ascending');
+  const names = async () => page.locator('table.users tbody tr td:nth-child(2)').allInnerTexts();
+  await expect.poll(async () => {
+    const shown = await names();
+    return shown.join('|') === [...shown].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())).join('|');
+  }).toBe(true);
+  await page.getByRole('button', { name: 'Display name' }).click();
+  await expect(page.getByRole('columnheader', { name: 'Display name' })).toHaveAttribute('aria-sort', 'descending');
+  await page.getByLabel('State').selectOption({ label: 'Active' });
+  await expect(page.locator('.pager')).toBeVisible();
+  const states = await page.locator('table.users tbody tr td:nth-child(4)').allInnerTexts();
+  expect(states.length).toBeGreaterThan(1);
+  expect(new Set(states)).toEqual(new Set(['Active']));
+  await fridaRow.getByRole('link', { name: 'frida' }).click();
+  await expect(page.getByRole('heading', { name: 'Frida Kahlo' })).toBeVisible();
+  await hydrated(page);
+
   await page.getByRole('button', { name: 'Remove picture' }).click();
   await expect(page.getByText('The picture is removed.')).toBeVisible();
   await expect(editorPicture(page)).toHaveText('FK');
+  // The history lists the changes with who made them.
+  const history = page.getByRole('region', { name: 'History' }).first();
+  await expect(history.getByRole('row').nth(1)).toContainText('Picture removed');
+  await expect(history.getByRole('row').nth(1)).toContainText(state().adminUsername);
+  await expect(history).toContainText('Account created');
 
   // The person sees the change on their own page.
   const frida = await (await page.context().browser()!.newContext()).newPage();

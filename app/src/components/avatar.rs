@@ -4,6 +4,7 @@
 use crate::components::{SuccessBanner, use_hydrated};
 use crate::i18n::use_lang;
 use crate::model::{AppError, ProfileView, UserId};
+use crate::on_browser_thread;
 use leptos::prelude::*;
 
 /// The initials shown when a person has no picture.
@@ -117,14 +118,14 @@ pub fn AvatarEditor(
     };
 
     let remove_target = target.clone();
-    let remove = Action::new_unsync(move |_: &()| {
+    let remove = Action::new(move |_: &()| {
         let target = remove_target.clone();
-        async move {
+        on_browser_thread(async move {
             match target {
                 AvatarTarget::Own => crate::api::avatar::remove_own_avatar().await,
                 AvatarTarget::User(id) => crate::api::avatar::remove_user_avatar(id).await,
             }
-        }
+        })
     });
     Effect::new(move |_| match remove.value().get() {
         Some(Ok(profile)) => changed(profile, "The picture is removed."),

@@ -27,7 +27,8 @@ pub fn Header() -> impl IntoView {
     });
     view! {
         <header class="topbar">
-            <a class="skip-link" href="#main">
+            // rel="external": the browser, not the router, follows it, so the focus moves too.
+            <a class="skip-link" href="#main" rel="external">
                 "Skip to content"
             </a>
             <A href="/" attr:class="brand">

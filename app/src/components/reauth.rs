@@ -3,6 +3,7 @@ use crate::api::factors::{finish_reauthentication, get_reauth_methods, start_rea
 use crate::ceremony::get_assertion;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, use_hydrated};
 use crate::model::{AccountAction, AppError, AuthenticationChallenge, ReauthMethods};
+use crate::on_browser_thread;
 use leptos::prelude::*;
 
 /// Asks the person to confirm it is them when a change needs a recent sign-in: with their
@@ -24,14 +25,16 @@ where
     // (some browsers want the ceremony to follow the click directly).
     let methods = RwSignal::new(None::<ReauthMethods>);
     let unused_challenge = RwSignal::new(None::<AuthenticationChallenge>);
-    let load = Action::new_unsync(|_: &()| async move {
-        let methods = get_reauth_methods().await?;
-        let challenge = if methods.passkey {
-            start_reauthentication().await.ok()
-        } else {
-            None
-        };
-        Ok::<_, AppError>((methods, challenge))
+    let load = Action::new(|_: &()| {
+        on_browser_thread(async move {
+            let methods = get_reauth_methods().await?;
+            let challenge = if methods.passkey {
+                start_reauthentication().await.ok()
+            } else {
+                None
+            };
+            Ok::<_, AppError>((methods, challenge))
+        })
     });
     Effect::new(move |_| {
         if open.get() {
@@ -45,16 +48,16 @@ where
         }
     });
 
-    let passkey = Action::new_unsync(move |challenge: &Option<AuthenticationChallenge>| {
+    let passkey = Action::new(move |challenge: &Option<AuthenticationChallenge>| {
         let challenge = challenge.clone();
-        async move {
+        on_browser_thread(async move {
             let challenge = match challenge {
                 Some(challenge) => challenge,
                 None => start_reauthentication().await?,
             };
             let response = get_assertion(challenge.options).await?;
             finish_reauthentication(challenge.ceremony_id, response).await
-        }
+        })
     });
     let passkey_error = error_of(passkey.value());
 

@@ -48,8 +48,10 @@ pub fn ApiDocsPage() -> impl IntoView {
                                             " selects it; without it, the token's own organisation."
                                         </dd>
                                     </dl>
-                                    <h2>"Operations"</h2>
-                                    <div class="table-wrap">
+                                    <h2 id="operations-title">"Operations"</h2>
+                                    // Focusable, so keyboard users can scroll a table wider than
+                                    // the screen.
+                                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="operations-title">
                                         <table class="operations">
                                             <thead>
                                                 <tr>

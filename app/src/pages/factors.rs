@@ -8,6 +8,7 @@ use crate::api::factors::{
 use crate::ceremony::create_credential;
 use crate::components::{ErrorBanner, Field, ReauthDialog, SubmitButton, use_hydrated};
 use crate::model::{AppError, CredentialKind, CredentialView, ErrorCode, FactorsView, TotpSetup};
+use crate::on_browser_thread;
 use leptos::prelude::*;
 
 /// One change to the caller's factors.
@@ -120,7 +121,7 @@ fn FactorsEditor(initial: FactorsView) -> impl IntoView {
     let waiting = RwSignal::new(None::<FactorOp>);
     let notice = RwSignal::new(None::<(Part, String)>);
     let reauth_open = RwSignal::new(false);
-    let action = Action::new_unsync(|op: &FactorOp| perform(op.clone()));
+    let action = Action::new(|op: &FactorOp| on_browser_thread(perform(op.clone())));
     let error = Signal::derive(move || {
         action
             .value()

@@ -2,6 +2,7 @@ use crate::api::factors::{finish_link_registration, start_link_registration};
 use crate::ceremony::create_credential;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of};
 use crate::model::AppError;
+use crate::on_browser_thread;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -33,7 +34,7 @@ pub fn PasskeyLinkPage() -> impl IntoView {
     let incomplete = user_id.is_empty() || code_id.is_empty() || code.is_empty();
     let link = StoredValue::new((user_id, code_id, code));
     let name = RwSignal::new("Passkey".to_owned());
-    let action = Action::new_unsync(|link: &LinkRegistration| register(link.clone()));
+    let action = Action::new(|link: &LinkRegistration| on_browser_thread(register(link.clone())));
     let error = error_of(action.value());
     let done = Signal::derive(move || matches!(action.value().get(), Some(Ok(()))));
     let on_submit = move |event: leptos::ev::SubmitEvent| {

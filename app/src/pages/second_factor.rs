@@ -4,6 +4,7 @@ use crate::api::factors::{
 use crate::ceremony::get_assertion;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, use_hydrated};
 use crate::model::{AppError, AuthenticationChallenge, ErrorCode, Gate, Me, SecondFactorChoice};
+use crate::on_browser_thread;
 use crate::session::{SignedIn, reload_at};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,9 +51,9 @@ fn Choices(choice: SecondFactorChoice) -> impl IntoView {
     // A challenge is single use: the first press uses the one loaded with the page (so the
     // browser sees the click), later presses fetch a new one.
     let unused_challenge = RwSignal::new(choice.security_key.clone());
-    let key = Action::new_unsync(move |challenge: &Option<AuthenticationChallenge>| {
+    let key = Action::new(move |challenge: &Option<AuthenticationChallenge>| {
         let challenge = challenge.clone();
-        async move {
+        on_browser_thread(async move {
             let challenge = match challenge {
                 Some(challenge) => challenge,
                 None => get_second_factor_choice()
@@ -67,7 +68,7 @@ fn Choices(choice: SecondFactorChoice) -> impl IntoView {
             };
             let response = get_assertion(challenge.options).await?;
             finish_security_key_sign_in(challenge.ceremony_id, response).await
-        }
+        })
     });
     let key_error = error_of(key.value());
     let hydrated = use_hydrated();

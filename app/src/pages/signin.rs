@@ -3,6 +3,7 @@ use crate::api::session::SignIn;
 use crate::ceremony::get_assertion;
 use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, use_hydrated};
 use crate::model::{AppError, Gate, SignInOutcome};
+use crate::on_browser_thread;
 use crate::session::{gate_path, reload_at};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,12 +43,14 @@ pub fn SignInPage() -> impl IntoView {
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let action = ServerAction::<SignIn>::new();
-    let passkey = Action::new_unsync(|_: &()| async move {
-        #[cfg(feature = "hydrate")]
-        crate::browser::webauthn::abort_autofill();
-        let challenge = start_passkey_sign_in(false).await?;
-        let response = get_assertion(challenge.options).await?;
-        finish_passkey_sign_in(challenge.ceremony_id, response).await
+    let passkey = Action::new(|_: &()| {
+        on_browser_thread(async move {
+            #[cfg(feature = "hydrate")]
+            crate::browser::webauthn::abort_autofill();
+            let challenge = start_passkey_sign_in(false).await?;
+            let response = get_assertion(challenge.options).await?;
+            finish_passkey_sign_in(challenge.ceremony_id, response).await
+        })
     });
     let autofill_error = RwSignal::new(None::<AppError>);
     let error = error_of(action.value());

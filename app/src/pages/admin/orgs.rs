@@ -35,7 +35,7 @@ fn Orgs() -> impl IntoView {
     };
     view! {
         <section class="card wide">
-            <h1>"Organisations"</h1>
+            <h1 id="orgs-title">"Organisations"</h1>
             <p class="muted">
                 "Every user belongs to one organisation. REST calls work in the caller's own organisation unless they name another in the "
                 <code>"x-zitadel-orgid"</code> " header."
@@ -50,7 +50,7 @@ fn Orgs() -> impl IntoView {
                             }
                             Ok(list) => {
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="orgs-title">
                                         <table>
                                             <thead>
                                                 <tr>

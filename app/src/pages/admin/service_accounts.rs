@@ -120,7 +120,7 @@ fn ServiceAccounts() -> impl IntoView {
             </form>
         </section>
         <section class="card wide">
-            <h2>"Existing accounts"</h2>
+            <h2 id="tokens-title">"Existing accounts"</h2>
             <ErrorBanner error=error_of(revoke.value()) all=true />
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || {
@@ -136,7 +136,7 @@ fn ServiceAccounts() -> impl IntoView {
                             }
                             Ok(list) => {
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="tokens-title">
                                         <table>
                                             <thead>
                                                 <tr>

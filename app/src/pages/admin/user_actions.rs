@@ -272,7 +272,7 @@ pub fn UserActions(
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No messages yet."</p> }.into_any(),
                             Ok(list) => {
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="admin-messages">
                                         <table class="messages">
                                             <thead>
                                                 <tr>

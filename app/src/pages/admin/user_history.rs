@@ -110,7 +110,7 @@ pub fn UserHistory(
                             Ok(page) => {
                                 let first_next = page.next_before;
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="history-title">
                                         <table class="history">
                                             <thead>
                                                 <tr>

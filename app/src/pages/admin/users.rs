@@ -99,7 +99,7 @@ fn UserList(me: Me) -> impl IntoView {
     view! {
         <section class="card wide">
             <div class="heading-row">
-                <h1>"Users"</h1>
+                <h1 id="users-title">"Users"</h1>
                 {me
                     .can_write_users
                     .then(|| {
@@ -172,7 +172,7 @@ fn UserList(me: Me) -> impl IntoView {
                                 };
                                 view! {
                                     <p class="muted" role="status" aria-live="polite">{summary}</p>
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="users-title">
                                         <table class="users">
                                             <thead>
                                                 <tr>
