@@ -26,7 +26,7 @@ pub fn on_browser_thread<F: Future>(future: F) -> send_wrapper::SendWrapper<F> {
     send_wrapper::SendWrapper::new(future)
 }
 
-use components::{Header, Hydrated};
+use components::{Footer, Header, Hydrated};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                     />
                 </Routes>
             </main>
+            <Footer />
         </Router>
     }
 }

@@ -1,6 +1,7 @@
 //! The signed-in person as the UI sees it, and route guards built on it.
 
 use crate::api::session::current_user;
+use crate::i18n::use_lang;
 use crate::model::{AppError, Gate, Me};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -52,9 +53,10 @@ where
 {
     let session = use_session();
     let location = use_location();
+    let lang = use_lang();
     let children = std::sync::Arc::new(children);
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
             {move || {
                 let children = children.clone();
                 session
@@ -77,7 +79,7 @@ where
                         Err(error) => {
                             view! {
                                 <div class="banner error" role="alert">
-                                    {error.message}
+                                    {lang.t_dynamic(&error.message)}
                                 </div>
                             }
                                 .into_any()
@@ -96,6 +98,7 @@ where
     V: IntoView + 'static,
 {
     let children = std::sync::Arc::new(children);
+    let lang = use_lang();
     view! {
         <SignedIn children=move |me: Me| {
             let allowed = if instance_owner { me.can_manage_instance } else { me.can_read_users };
@@ -104,8 +107,8 @@ where
             } else {
                 view! {
                     <section class="card">
-                        <h1>"Not allowed"</h1>
-                        <p>"This page is for administrators. Your account has no role that allows it."</p>
+                        <h1>{lang.t("Not allowed")}</h1>
+                        <p>{lang.t("This page is for administrators. Your account has no role that allows it.")}</p>
                     </section>
                 }
                     .into_any()

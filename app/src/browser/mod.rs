@@ -30,6 +30,13 @@ pub fn reload_at(path: &str) {
     }
 }
 
+/// Loads the current page again (after a change the server renders, like the language).
+pub fn reload_current() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// The language the server rendered the page in (`<html lang>`).
 pub fn page_lang() -> crate::i18n::Lang {
     web_sys::window()

@@ -76,6 +76,7 @@ pub fn AvatarEditor(
     let dragging = RwSignal::new(false);
     let uploading = Signal::derive(move || progress.get().is_some());
 
+    // `message` is an English catalog text (one of the two below).
     let changed = move |profile: ProfileView, message: &'static str| {
         url.set(profile.avatar_url.clone());
         notice.set(Some(lang.t(message).to_owned()));

@@ -1,4 +1,5 @@
 use crate::components::use_hydrated;
+use crate::i18n::use_lang;
 use crate::model::{AppError, ErrorCode, Gender};
 use leptos::prelude::*;
 
@@ -12,11 +13,15 @@ where
 }
 
 /// The message for one form field from an action's last error.
+/// Translated into the page's language when the catalog knows the text.
 pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    let lang = use_lang();
     Signal::derive(move || {
-        error
-            .get()
-            .and_then(|error| error.for_field(field).map(str::to_owned))
+        error.get().and_then(|error| {
+            error
+                .for_field(field)
+                .map(|message| lang.t_dynamic(message))
+        })
     })
 }
 
@@ -57,8 +62,14 @@ pub fn Field(
         }
     };
     let hydrated = use_hydrated();
+    let lang = use_lang();
     let label_for = id.clone();
-    let reveal_label = format!("Show {}", label.to_lowercase());
+    // English lowers the label ("Show new password"); German keeps its capitalised nouns.
+    let field_name = match lang {
+        crate::i18n::Lang::En => label.to_lowercase(),
+        crate::i18n::Lang::De => label.clone(),
+    };
+    let reveal_label = lang.f("Show {field}", &[("field", &field_name)]);
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=label_for>
@@ -90,7 +101,7 @@ pub fn Field(
                                 disabled=move || !hydrated.get()
                                 on:click=move |_| revealed.update(|shown| *shown = !*shown)
                             >
-                                {move || if revealed.get() { "Hide" } else { "Show" }}
+                                {move || if revealed.get() { lang.t("Hide") } else { lang.t("Show") }}
                             </button>
                         }
                     })}
@@ -135,11 +146,12 @@ pub fn GenderSelect(
     value: RwSignal<Gender>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let label_for = id.clone();
     let error_id = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=label_for>"Gender"</label>
+            <label for=label_for>{lang.t("Gender")}</label>
             <select
                 id=id.clone()
                 name=id
@@ -159,7 +171,7 @@ pub fn GenderSelect(
                                 value=gender.proto_name()
                                 selected=move || value.get() == gender
                             >
-                                {gender.label()}
+                                {lang.t(gender.label())}
                             </option>
                         }
                     })
@@ -182,10 +194,11 @@ pub fn LanguageField(
     let list_id = format!("{id}-suggestions");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
+    let lang = use_lang();
     let label_for = id.clone();
     view! {
         <div class="field">
-            <label for=label_for>"Preferred language"</label>
+            <label for=label_for>{lang.t("Preferred language")}</label>
             <input
                 id=id.clone()
                 name=id
@@ -203,7 +216,7 @@ pub fn LanguageField(
                     .collect_view()}
             </datalist>
             <p class="hint" id=hint_id>
-                "A language tag such as en, de-CH or pt-BR. Left empty or unknown, it is saved as und."
+                {lang.t("A language tag such as en, de-CH or pt-BR. Left empty or unknown, it is saved as und. Roster's pages and mails follow it when it is English or German.")}
             </p>
             <p class="field-error" id=error_id aria-live="polite">
                 {move || error.get()}
@@ -240,28 +253,29 @@ pub fn ErrorBanner(
     #[prop(optional)]
     all: bool,
 ) -> impl IntoView {
+    let lang = use_lang();
     move || {
         error
             .get()
             .filter(|error| all || error.field.is_none())
             .map(|error| {
-                let reference = error
-                    .reference
-                    .clone()
-                    .map(|reference| format!(" (reference {reference})"));
+                let reference = error.reference.clone().map(|reference| {
+                    lang.f(" (reference {reference})", &[("reference", &reference)])
+                });
                 let title = match error.code {
-                    ErrorCode::Internal => "Something went wrong",
-                    ErrorCode::Transport => "Connection problem",
-                    ErrorCode::PermissionDenied => "Not allowed",
-                    ErrorCode::Unauthenticated => "Could not sign in",
-                    ErrorCode::RateLimited => "Too many attempts",
-                    ErrorCode::NotFound => "Not found",
-                    _ => "Could not save",
+                    ErrorCode::Internal => lang.t("Something went wrong"),
+                    ErrorCode::Transport => lang.t("Connection problem"),
+                    ErrorCode::PermissionDenied => lang.t("Not allowed"),
+                    ErrorCode::Unauthenticated => lang.t("Could not sign in"),
+                    ErrorCode::RateLimited => lang.t("Too many attempts"),
+                    ErrorCode::NotFound => lang.t("Not found"),
+                    _ => lang.t("Could not save"),
                 };
+                let message = lang.t_dynamic(&error.message);
                 view! {
                     <div class="banner error" role="alert">
                         <strong>{title}</strong>
-                        <span>{error.message}{reference}</span>
+                        <span>{message}{reference}</span>
                     </div>
                 }
             })

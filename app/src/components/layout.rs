@@ -1,4 +1,5 @@
 use crate::api::session::SignOut;
+use crate::i18n::{Lang, use_lang};
 use crate::session::{reload_at, use_session};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -14,9 +15,11 @@ pub fn use_hydrated() -> ReadSignal<bool> {
         .unwrap_or_else(|| signal(false).0)
 }
 
-/// The top bar: product name, navigation for the signed-in person, and sign-out.
+/// The top bar: product name, navigation for the signed-in person, sign-out and the language
+/// switch.
 #[component]
 pub fn Header() -> impl IntoView {
+    let lang = use_lang();
     let session = use_session();
     let sign_out = ServerAction::<SignOut>::new();
     let hydrated = use_hydrated();
@@ -29,7 +32,7 @@ pub fn Header() -> impl IntoView {
         <header class="topbar">
             // rel="external": the browser, not the router, follows it, so the focus moves too.
             <a class="skip-link" href="#main" rel="external">
-                "Skip to content"
+                {lang.t("Skip to content")}
             </a>
             <A href="/" attr:class="brand">
                 "Roster"
@@ -43,13 +46,13 @@ pub fn Header() -> impl IntoView {
                         .map(|me| {
                             let gated = me.gate.is_some();
                             view! {
-                                <nav aria-label="Main">
+                                <nav aria-label=lang.t("Main")>
                                     <ul>
                                         {(!gated)
                                             .then(|| {
                                                 view! {
                                                     <li>
-                                                        <A href="/account">"My account"</A>
+                                                        <A href="/account">{lang.t("My account")}</A>
                                                     </li>
                                                 }
                                             })}
@@ -57,7 +60,7 @@ pub fn Header() -> impl IntoView {
                                             .then(|| {
                                                 view! {
                                                     <li>
-                                                        <A href="/admin/users">"Users"</A>
+                                                        <A href="/admin/users">{lang.t("Users")}</A>
                                                     </li>
                                                 }
                                             })}
@@ -65,11 +68,11 @@ pub fn Header() -> impl IntoView {
                                             .then(|| {
                                                 view! {
                                                     <li>
-                                                        <A href="/admin/orgs">"Organisations"</A>
+                                                        <A href="/admin/orgs">{lang.t("Organisations")}</A>
                                                     </li>
                                                     <li>
                                                         <A href="/admin/service-accounts">
-                                                            "Service accounts"
+                                                            {lang.t("Service accounts")}
                                                         </A>
                                                     </li>
                                                 }
@@ -77,7 +80,7 @@ pub fn Header() -> impl IntoView {
                                     </ul>
                                 </nav>
                                 <div class="whoami">
-                                    <span class="muted">"Signed in as "</span>
+                                    <span class="muted">{lang.t("Signed in as")}</span>
                                     <strong>{me.username.clone()}</strong>
                                     <button
                                         type="button"
@@ -87,13 +90,55 @@ pub fn Header() -> impl IntoView {
                                             sign_out.dispatch(SignOut {});
                                         }
                                     >
-                                        "Sign out"
+                                        {lang.t("Sign out")}
                                     </button>
                                 </div>
                             }
                         })
                 }}
             </Transition>
+            <LanguageSwitch />
         </header>
+    }
+}
+
+/// Switches the UI to the other language: remembered in a cookie for a year, and the page is
+/// loaded again so the server renders it in that language. The button names the language in
+/// that language (`lang` set, so screen readers pronounce it right).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let current = use_lang();
+    let hydrated = use_hydrated();
+    let other = match current {
+        Lang::En => Lang::De,
+        Lang::De => Lang::En,
+    };
+    view! {
+        <button
+            type="button"
+            class="link lang-switch"
+            lang=other.tag()
+            disabled=move || !hydrated.get()
+            on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                {
+                    crate::browser::remember_lang(other);
+                    crate::browser::reload_current();
+                }
+            }
+        >
+            {other.native_name()}
+        </button>
+    }
+}
+
+/// The foot of every page: where scripts find the REST API.
+#[component]
+pub fn Footer() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <footer class="site-footer">
+            <A href="/api-docs">{lang.t("REST API and OpenAPI document")}</A>
+        </footer>
     }
 }

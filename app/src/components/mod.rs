@@ -10,5 +10,5 @@ pub use form::{
     CheckboxField, ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton, SuccessBanner,
     error_of, field_error,
 };
-pub use layout::{Header, Hydrated, use_hydrated};
+pub use layout::{Footer, Header, Hydrated, use_hydrated};
 pub use reauth::ReauthDialog;

@@ -2,6 +2,7 @@ use crate::api::account::RunAccountAction;
 use crate::api::factors::{finish_reauthentication, get_reauth_methods, start_reauthentication};
 use crate::ceremony::get_assertion;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, use_hydrated};
+use crate::i18n::use_lang;
 use crate::model::{AccountAction, AppError, AuthenticationChallenge, ReauthMethods};
 use crate::on_browser_thread;
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ where
     let error = error_of(reauth.value());
     let password = RwSignal::new(String::new());
     let hydrated = use_hydrated();
+    let lang = use_lang();
 
     // What the account can confirm with, asked each time the dialog opens. A passkey
     // challenge is fetched with it, so the button press itself starts the browser's prompt
@@ -86,13 +88,13 @@ where
         open.get().then(|| {
             view! {
                 <section class="card" role="dialog" aria-labelledby="reauth-title">
-                    <h2 id="reauth-title">"Confirm it is you"</h2>
+                    <h2 id="reauth-title">{lang.t("Confirm it is you")}</h2>
                     <p>
                         {move || {
                             if has_password() {
-                                "For your security, enter your password again to make this change."
+                                lang.t("For your security, enter your password again to make this change.")
                             } else {
-                                "For your security, confirm with your passkey to make this change."
+                                lang.t("For your security, confirm with your passkey to make this change.")
                             }
                         }}
                     </p>
@@ -116,9 +118,9 @@ where
                                         >
                                             {move || {
                                                 if passkey.pending().get() {
-                                                    "Waiting for your passkey…"
+                                                    lang.t("Waiting for your passkey…")
                                                 } else {
-                                                    "Confirm with a passkey"
+                                                    lang.t("Confirm with a passkey")
                                                 }
                                             }}
                                         </button>
@@ -133,7 +135,7 @@ where
                                 <form on:submit=confirm novalidate>
                                     <Field
                                         id="reauth_password"
-                                        label="Your password"
+                                        label=lang.t("Your password")
                                         kind="password"
                                         value=password
                                         error=Signal::derive(|| None::<String>)
@@ -143,12 +145,12 @@ where
                                     />
                                     <div class="button-row">
                                         <SubmitButton
-                                            label="Confirm"
-                                            pending_label="Checking…"
+                                            label=lang.t("Confirm")
+                                            pending_label=lang.t("Checking…")
                                             pending=reauth.pending()
                                         />
                                         <button type="button" on:click=move |_| open.set(false)>
-                                            "Cancel"
+                                            {lang.t("Cancel")}
                                         </button>
                                     </div>
                                 </form>
@@ -158,7 +160,7 @@ where
                             view! {
                                 <div class="button-row">
                                     <button type="button" on:click=move |_| open.set(false)>
-                                        "Cancel"
+                                        {lang.t("Cancel")}
                                     </button>
                                 </div>
                             }

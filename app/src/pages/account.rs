@@ -5,6 +5,7 @@ use crate::components::{
     AvatarEditor, AvatarTarget, ErrorBanner, Field, ReauthDialog, SubmitButton, field_error,
     use_hydrated,
 };
+use crate::i18n::{Lang, use_lang};
 use crate::model::{AccountAction, AppError, ContactView, ErrorCode, Me, ProfileForm, ProfileView};
 use crate::pages::admin::ProfileEditor;
 use crate::pages::factors::OwnFactors;
@@ -17,29 +18,31 @@ use leptos_router::components::A;
 /// app, security keys and passkeys.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="My account" />
+        <Title text=lang.t("My account") />
         <SignedIn children=|me: Me| view! { <Account me /> } />
     }
 }
 
 #[component]
 fn Account(me: Me) -> impl IntoView {
+    let lang = use_lang();
     let profile = Resource::new(|| (), |_| own_profile());
     let contact = Resource::new(|| (), |_| own_contact());
     let action = ServerAction::<UpdateOwnProfile>::new();
     view! {
         <section class="card">
-            <h1>"My account"</h1>
+            <h1>{lang.t("My account")}</h1>
             <dl class="facts">
-                <dt>"Username"</dt>
+                <dt>{lang.t("Username")}</dt>
                 <dd>{me.username.clone()}</dd>
             </dl>
             <p>
-                <A href="/change-password">"Change password"</A>
+                <A href="/change-password">{lang.t("Change password")}</A>
             </p>
         </section>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
             {move || {
                 contact
                     .get()
@@ -54,21 +57,21 @@ fn Account(me: Me) -> impl IntoView {
         </Suspense>
         <OwnFactors />
         <section class="card">
-            <h2>"Profile"</h2>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <h2>{lang.t("Profile")}</h2>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     profile
                         .get()
                         .map(|loaded| match loaded {
                             Ok(view) => {
                                 view! {
-                                    <h3>"Picture"</h3>
+                                    <h3>{lang.t("Picture")}</h3>
                                     <AvatarEditor
                                         target=AvatarTarget::Own
                                         initial_url=view.avatar_url.clone()
                                         display_name=view.display_name.clone()
                                     />
-                                    <h3>"Details"</h3>
+                                    <h3>{lang.t("Details")}</h3>
                                     <ProfileEditor
                                         initial=ProfileForm::from(view)
                                         pending=action.pending()
@@ -101,26 +104,29 @@ enum Part {
 }
 
 /// What to tell the person after an action succeeded (`now` is the state it left).
-fn success_text(done: &AccountAction, now: &ContactView) -> String {
+fn success_text(lang: Lang, done: &AccountAction, now: &ContactView) -> String {
     match done {
-        AccountAction::ChangeEmail { email } => {
-            format!(
-                "We sent a confirmation link to {email}. The change takes effect once you open it."
+        AccountAction::ChangeEmail { email } => lang.f(
+            "We sent a confirmation link to {email}. The change takes effect once you open it.",
+            &[("email", email)],
+        ),
+        AccountAction::ChangePhone { phone } => {
+            let phone = now.phone.as_deref().unwrap_or(phone);
+            lang.f(
+                "We sent a code to {phone}. Enter it below to confirm the number.",
+                &[("phone", phone)],
             )
         }
-        AccountAction::ChangePhone { phone } => format!(
-            "We sent a code to {}. Enter it below to confirm the number.",
-            now.phone.as_deref().unwrap_or(phone)
-        ),
-        AccountAction::VerifyPhone { .. } => "Your phone number is confirmed.".to_owned(),
-        AccountAction::ResendPhoneCode => "A new code is on its way.".to_owned(),
-        AccountAction::RemovePhone => "Your phone number was removed.".to_owned(),
+        AccountAction::VerifyPhone { .. } => lang.t("Your phone number is confirmed.").to_owned(),
+        AccountAction::ResendPhoneCode => lang.t("A new code is on its way.").to_owned(),
+        AccountAction::RemovePhone => lang.t("Your phone number was removed.").to_owned(),
         AccountAction::Reauthenticate { .. } => String::new(),
     }
 }
 
 #[component]
 fn ContactSections(initial: ContactView) -> impl IntoView {
+    let lang = use_lang();
     let contact = RwSignal::new(initial);
     let change = ServerAction::<AccountActionFn>::new();
     let part = RwSignal::new(Part::Email);
@@ -152,7 +158,10 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
     Effect::new(move |_| match change.value().get() {
         Some(Ok(updated)) => {
             if let Some(done) = last.get_untracked() {
-                notice.set(Some((part.get_untracked(), success_text(&done, &updated))));
+                notice.set(Some((
+                    part.get_untracked(),
+                    success_text(lang, &done, &updated),
+                )));
             }
             contact.set(updated);
             new_email.set(String::new());
@@ -176,7 +185,7 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
     view! {
         <ReauthDialog open=reauth_open on_confirmed=retry_waiting />
         <section class="card" aria-labelledby="email-title">
-            <h2 id="email-title">"Email"</h2>
+            <h2 id="email-title">{lang.t("Email")}</h2>
             {move || {
                 let view = contact.get();
                 let resend_to = view.pending_email.clone().or_else(|| (!view.email_verified).then(|| view.email.clone()));
@@ -184,9 +193,9 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                     <p>
                         <strong>{view.email.clone()}</strong>
                         {if view.email_verified {
-                            view! { <span class="badge ok">"verified"</span> }
+                            view! { <span class="badge ok">{lang.t("verified")}</span> }
                         } else {
-                            view! { <span class="badge warn">"not verified"</span> }
+                            view! { <span class="badge warn">{lang.t("not verified")}</span> }
                         }}
                     </p>
                     {view
@@ -195,7 +204,7 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                         .map(|pending| {
                             view! {
                                 <p class="banner info" role="status">
-                                    {format!("Waiting for you to confirm {pending}: open the link we sent there.")}
+                                    {lang.f("Waiting for you to confirm {pending}: open the link we sent there.", &[("pending", &pending)])}
                                 </p>
                             }
                         })}
@@ -208,7 +217,7 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                                         disabled=move || !hydrated.get() || busy.get()
                                         on:click=move |_| run(Part::Email, AccountAction::ChangeEmail { email: address.clone() })
                                     >
-                                        "Send the confirmation link again"
+                                        {lang.t("Send the confirmation link again")}
                                     </button>
                                 </p>
                             }
@@ -226,34 +235,34 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
             >
                 <Field
                     id="new_email"
-                    label="New email address"
+                    label=lang.t("New email address")
                     kind="email"
                     value=new_email
                     error=part_field(part, Part::Email, error, "email")
                     autocomplete="email"
-                    hint="Your current address stays until you open the link we send to the new one."
+                    hint=lang.t("Your current address stays until you open the link we send to the new one.")
                 />
                 <SubmitButton
-                    label="Change email"
-                    pending_label="Sending…"
+                    label=lang.t("Change email")
+                    pending_label=lang.t("Sending…")
                     pending=Signal::derive(move || change.pending().get() && part.get() == Part::Email)
                 />
             </form>
         </section>
         <section class="card" aria-labelledby="phone-title">
-            <h2 id="phone-title">"Phone"</h2>
+            <h2 id="phone-title">{lang.t("Phone")}</h2>
             {move || {
                 let view = contact.get();
                 match view.phone.clone() {
-                    None => view! { <p class="muted">"No phone number."</p> }.into_any(),
+                    None => view! { <p class="muted">{lang.t("No phone number.")}</p> }.into_any(),
                     Some(phone) => {
                         view! {
                             <p>
                                 <strong>{phone}</strong>
                                 {if view.phone_verified {
-                                    view! { <span class="badge ok">"verified"</span> }
+                                    view! { <span class="badge ok">{lang.t("verified")}</span> }
                                 } else {
-                                    view! { <span class="badge warn">"not verified"</span> }
+                                    view! { <span class="badge warn">{lang.t("not verified")}</span> }
                                 }}
                                 <button
                                     type="button"
@@ -261,7 +270,7 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                                     disabled=move || !hydrated.get() || busy.get()
                                     on:click=move |_| run(Part::Phone, AccountAction::RemovePhone)
                                 >
-                                    "Remove"
+                                    {lang.t("Remove")}
                                 </button>
                             </p>
                             {(!view.phone_verified)
@@ -276,7 +285,7 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                                         >
                                             <Field
                                                 id="phone_code"
-                                                label="Code from the SMS"
+                                                label=lang.t("Code from the SMS")
                                                 value=phone_code
                                                 error=part_field(part, Part::Phone, error, "code")
                                                 autocomplete="one-time-code"
@@ -284,8 +293,8 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                                             />
                                             <div class="button-row">
                                                 <SubmitButton
-                                                    label="Confirm phone"
-                                                    pending_label="Checking…"
+                                                    label=lang.t("Confirm phone")
+                                                    pending_label=lang.t("Checking…")
                                                     pending=Signal::derive(move || change.pending().get() && part.get() == Part::Phone)
                                                 />
                                                 <button
@@ -293,7 +302,7 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
                                                     disabled=move || !hydrated.get() || busy.get()
                                                     on:click=move |_| run(Part::Phone, AccountAction::ResendPhoneCode)
                                                 >
-                                                    "Send a new code"
+                                                    {lang.t("Send a new code")}
                                                 </button>
                                             </div>
                                         </form>
@@ -315,16 +324,16 @@ fn ContactSections(initial: ContactView) -> impl IntoView {
             >
                 <Field
                     id="new_phone"
-                    label="Phone number"
+                    label=lang.t("Phone number")
                     kind="tel"
                     value=new_phone
                     error=part_field(part, Part::Phone, error, "phone")
                     autocomplete="tel"
-                    hint="International format, starting with +, e.g. +41 71 000 00 00. We send a code to confirm it."
+                    hint=lang.t("International format, starting with +, e.g. +41 71 000 00 00. We send a code to confirm it.")
                 />
                 <SubmitButton
-                    label="Save phone number"
-                    pending_label="Sending…"
+                    label=lang.t("Save phone number")
+                    pending_label=lang.t("Sending…")
                     pending=Signal::derive(move || change.pending().get() && part.get() == Part::Phone)
                 />
             </form>

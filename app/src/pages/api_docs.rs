@@ -3,25 +3,27 @@
 
 use crate::api::api_docs::get_api_overview;
 use crate::components::ErrorBanner;
+use crate::i18n::use_lang;
 use crate::model::ApiOperation;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn ApiDocsPage() -> impl IntoView {
+    let lang = use_lang();
     let overview = Resource::new(|| (), |_| get_api_overview());
     view! {
-        <Title text="REST API" />
+        <Title text=lang.t("REST API") />
         <section class="card wide">
-            <h1>"REST API"</h1>
+            <h1>{lang.t("REST API")}</h1>
             <p>
-                "Roster answers the human-user operations of ZITADEL's Management API v1 with the same requests and replies, so existing scripts and migrations work unchanged."
+                {lang.t("Roster answers the human-user operations of ZITADEL's Management API v1 with the same requests and replies, so existing scripts and migrations work unchanged.")}
             </p>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     overview
                         .get()
-                        .map(|result| match result {
+                        .map(move |result| match result {
                             Err(error) => {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
@@ -29,36 +31,36 @@ pub fn ApiDocsPage() -> impl IntoView {
                             Ok(overview) => {
                                 view! {
                                     <dl class="facts">
-                                        <dt>"Base URL"</dt>
+                                        <dt>{lang.t("Base URL")}</dt>
                                         <dd><code>{overview.base_url.clone()}</code></dd>
-                                        <dt>"OpenAPI document"</dt>
+                                        <dt>{lang.t("OpenAPI document")}</dt>
                                         <dd>
                                             <a href=overview.document_url.clone()>{overview.document_url.clone()}</a>
                                         </dd>
-                                        <dt>"Authentication"</dt>
+                                        <dt>{lang.t("Authentication")}</dt>
                                         <dd>
-                                            "A service account's personal access token as "
+                                            {lang.t("A service account's personal access token as ")}
                                             <code>"Authorization: Bearer …"</code>
-                                            ". Administrators create service accounts under Service accounts."
+                                            {lang.t(". Administrators create service accounts under Service accounts.")}
                                         </dd>
-                                        <dt>"Organisation"</dt>
+                                        <dt>{lang.t("Organisation")}</dt>
                                         <dd>
-                                            "The header "
+                                            {lang.t("The header ")}
                                             <code>"x-zitadel-orgid"</code>
-                                            " selects it; without it, the token's own organisation."
+                                            {lang.t(" selects it; without it, the token's own organisation.")}
                                         </dd>
                                     </dl>
-                                    <h2 id="operations-title">"Operations"</h2>
+                                    <h2 id="operations-title">{lang.t("Operations")}</h2>
                                     // Focusable, so keyboard users can scroll a table wider than
                                     // the screen.
                                     <div class="table-wrap" tabindex="0" role="region" aria-labelledby="operations-title">
                                         <table class="operations">
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"Method"</th>
-                                                    <th scope="col">"Path"</th>
-                                                    <th scope="col">"Operation"</th>
-                                                    <th scope="col">"What it does"</th>
+                                                    <th scope="col">{lang.t("Method")}</th>
+                                                    <th scope="col">{lang.t("Path")}</th>
+                                                    <th scope="col">{lang.t("Operation")}</th>
+                                                    <th scope="col">{lang.t("What it does")}</th>
                                                 </tr>
                                             </thead>
                                             <tbody>

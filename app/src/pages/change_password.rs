@@ -2,6 +2,7 @@ use crate::api::session::ChangePassword;
 use crate::components::{
     CheckboxField, ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, field_error,
 };
+use crate::i18n::use_lang;
 use crate::model::{AppError, Gate, Me};
 use crate::session::{SignedIn, reload_at};
 use leptos::prelude::*;
@@ -10,14 +11,16 @@ use leptos_meta::Title;
 /// `/change-password`: the caller's own password; also the forced change after an admin set one.
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="Change password" />
+        <Title text=lang.t("Change password") />
         <SignedIn finishes=Gate::ChangePassword children=|me: Me| view! { <ChangePasswordForm me /> } />
     }
 }
 
 #[component]
 fn ChangePasswordForm(me: Me) -> impl IntoView {
+    let lang = use_lang();
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
@@ -37,7 +40,7 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
             if forced {
                 reload_at("/");
             } else {
-                done.set(Some("Your password was changed.".to_owned()));
+                done.set(Some(lang.t("Your password was changed.").to_owned()));
             }
         }
     });
@@ -62,12 +65,14 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>{if forced { "Choose a new password" } else { "Change password" }}</h1>
+            <h1>
+                {if forced { lang.t("Choose a new password") } else { lang.t("Change password") }}
+            </h1>
             {forced
                 .then(|| {
                     view! {
                         <p>
-                            "Your password was set by an administrator or is a one-time password. Choose your own before you continue."
+                            {lang.t("Your password was set by an administrator or is a one-time password. Choose your own before you continue.")}
                         </p>
                     }
                 })}
@@ -76,7 +81,7 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
             <form on:submit=on_submit novalidate>
                 <Field
                     id="current_password"
-                    label="Current password"
+                    label=lang.t("Current password")
                     kind="password"
                     value=current
                     error=field_error(error, "current_password")
@@ -85,17 +90,17 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
                 />
                 <Field
                     id="new_password"
-                    label="New password"
+                    label=lang.t("New password")
                     kind="password"
                     value=new_password
                     error=field_error(error, "password")
                     autocomplete="new-password"
-                    hint="At least 8 characters. Long passphrases are best; common passwords and your own name are refused."
+                    hint=lang.t("At least 8 characters. Long passphrases are best; common passwords and your own name are refused.")
                     required=true
                 />
                 <Field
                     id="password_confirmation"
-                    label="Repeat the new password"
+                    label=lang.t("Repeat the new password")
                     kind="password"
                     value=confirmation
                     error=field_error(error, "password_confirmation")
@@ -104,13 +109,13 @@ fn ChangePasswordForm(me: Me) -> impl IntoView {
                 />
                 <CheckboxField
                     id="sign_out_others"
-                    label="Sign out my other devices"
+                    label=lang.t("Sign out my other devices")
                     checked=sign_out_others
-                    hint="Recommended if you think someone else knows your old password."
+                    hint=lang.t("Recommended if you think someone else knows your old password.")
                 />
                 <SubmitButton
-                    label="Change password"
-                    pending_label="Changing…"
+                    label=lang.t("Change password")
+                    pending_label=lang.t("Changing…")
                     pending=action.pending()
                 />
             </form>

@@ -7,6 +7,7 @@ use crate::api::factors::{
 };
 use crate::ceremony::create_credential;
 use crate::components::{ErrorBanner, Field, ReauthDialog, SubmitButton, use_hydrated};
+use crate::i18n::{Lang, use_lang};
 use crate::model::{AppError, CredentialKind, CredentialView, ErrorCode, FactorsView, TotpSetup};
 use crate::on_browser_thread;
 use leptos::prelude::*;
@@ -49,19 +50,14 @@ impl FactorOp {
         }
     }
 
-    fn success_text(&self) -> Option<String> {
+    fn success_text(&self, lang: Lang) -> Option<String> {
         match self {
             FactorOp::StartTotp => None,
-            FactorOp::ConfirmTotp(_) => Some(
-                "Your authenticator app is set up. You will be asked for a code when you sign in."
-                    .to_owned(),
-            ),
-            FactorOp::RemoveTotp => Some("The authenticator app was removed.".to_owned()),
-            FactorOp::Register { kind, name } => {
-                Some(format!("Your {} “{name}” is added.", kind.label()))
-            }
-            FactorOp::Rename { name, .. } => Some(format!("Renamed to “{name}”.")),
-            FactorOp::Remove { kind, .. } => Some(format!("The {} was removed.", kind.label())),
+            FactorOp::ConfirmTotp(_) => Some(lang.t("Your authenticator app is set up. You will be asked for a code when you sign in.").to_owned()),
+            FactorOp::RemoveTotp => Some(lang.t("The authenticator app was removed.").to_owned()),
+            FactorOp::Register { kind, name } => Some(lang.f("Your {kind} “{name}” is added.", &[("kind", lang.t(kind.label())), ("name", name)])),
+            FactorOp::Rename { name, .. } => Some(lang.f("Renamed to “{name}”.", &[("name", name)])),
+            FactorOp::Remove { kind, .. } => Some(lang.f("The {kind} was removed.", &[("kind", lang.t(kind.label()))])),
         }
     }
 }
@@ -95,9 +91,10 @@ async fn perform(op: FactorOp) -> Result<Done, AppError> {
 /// The account page's sections for the authenticator app, security keys and passkeys.
 #[component]
 pub fn OwnFactors() -> impl IntoView {
+    let lang = use_lang();
     let loaded = Resource::new(|| (), |_| own_factors());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
             {move || {
                 loaded
                     .get()
@@ -115,6 +112,7 @@ pub fn OwnFactors() -> impl IntoView {
 
 #[component]
 fn FactorsEditor(initial: FactorsView) -> impl IntoView {
+    let lang = use_lang();
     let factors = RwSignal::new(initial);
     let setup = RwSignal::new(None::<TotpSetup>);
     let last = RwSignal::new(None::<FactorOp>);
@@ -143,7 +141,7 @@ fn FactorsEditor(initial: FactorsView) -> impl IntoView {
                 if matches!(done, FactorOp::ConfirmTotp(_)) {
                     setup.set(None);
                 }
-                notice.set(done.success_text().map(|text| (done.part(), text)));
+                notice.set(done.success_text(lang).map(|text| (done.part(), text)));
             }
         }
         Some(Ok(Done::TotpSetup(started))) => setup.set(Some(started)),
@@ -217,6 +215,7 @@ where
     R: Fn(FactorOp) + Copy + Send + Sync + 'static,
 {
     let hydrated = use_hydrated();
+    let lang = use_lang();
     let code = RwSignal::new(String::new());
     let busy = outcome.busy(Part::Totp);
     let error = outcome.error_in(Part::Totp);
@@ -227,13 +226,13 @@ where
     });
     view! {
         <section class="card" aria-labelledby="totp-title">
-            <h2 id="totp-title">"Authenticator app"</h2>
+            <h2 id="totp-title">{lang.t("Authenticator app")}</h2>
             {outcome.notice_in(Part::Totp)}
             {move || {
                 if factors.get().totp_ready {
                     view! {
                         <p>
-                            "An authenticator app is set up. " <span class="badge ok">"active"</span>
+                            {lang.t("An authenticator app is set up. ")} <span class="badge ok">{lang.t("active")}</span>
                         </p>
                         <ErrorBanner error all=true />
                         <button
@@ -243,30 +242,30 @@ where
                             disabled=move || !hydrated.get() || busy.get()
                             on:click=move |_| run(FactorOp::RemoveTotp)
                         >
-                            "Remove authenticator app"
+                            {lang.t("Remove authenticator app")}
                         </button>
                     }
                         .into_any()
                 } else if let Some(started) = setup.get() {
                     view! {
                         <ol class="steps">
-                            <li>"Open your authenticator app and add an account."</li>
+                            <li>{lang.t("Open your authenticator app and add an account.")}</li>
                             <li>
-                                "Scan this QR code, or type the key below."
+                                {lang.t("Scan this QR code, or type the key below.")}
                                 <img
                                     class="qr"
                                     id="totp-qr"
                                     src=started.qr_code.clone()
                                     width="200"
                                     height="200"
-                                    alt="QR code that adds your Roster account to an authenticator app"
+                                    alt=lang.t("QR code that adds your Roster account to an authenticator app")
                                 />
-                                <span class="hint" id="totp-secret-label">"Key"</span>
+                                <span class="hint" id="totp-secret-label">{lang.t("Key")}</span>
                                 <code class="secret" id="totp-secret" aria-labelledby="totp-secret-label">
                                     {started.secret.clone()}
                                 </code>
                             </li>
-                            <li>"Enter the code the app shows to finish."</li>
+                            <li>{lang.t("Enter the code the app shows to finish.")}</li>
                         </ol>
                         <form
                             on:submit=move |event: leptos::ev::SubmitEvent| {
@@ -277,18 +276,18 @@ where
                         >
                             <Field
                                 id="totp_confirm_code"
-                                label="Code from the app"
+                                label=lang.t("Code from the app")
                                 value=code
-                                error=Signal::derive(move || error.get().map(|error| error.message))
+                                error=Signal::derive(move || error.get().map(|error| lang.t_dynamic(&error.message)))
                                 autocomplete="one-time-code"
                                 inputmode="numeric"
                                 maxlength=8
                                 required=true
                             />
                             <div class="button-row">
-                                <SubmitButton label="Confirm" pending_label="Checking…" pending=busy />
+                                <SubmitButton label=lang.t("Confirm") pending_label=lang.t("Checking…") pending=busy />
                                 <button type="button" on:click=move |_| setup.set(None)>
-                                    "Cancel"
+                                    {lang.t("Cancel")}
                                 </button>
                             </div>
                         </form>
@@ -297,8 +296,8 @@ where
                 } else {
                     view! {
                         <p>
-                            "An app on your phone (for example Aegis, Google Authenticator or 1Password) "
-                            "shows a new six-digit code every 30 seconds. Roster asks for it after your password."
+                            {lang.t("An app on your phone (for example Aegis, Google Authenticator or 1Password) ")}
+                            {lang.t("shows a new six-digit code every 30 seconds. Roster asks for it after your password.")}
                         </p>
                         <ErrorBanner error all=true />
                         <button
@@ -309,7 +308,7 @@ where
                             aria-busy=move || busy.get().to_string()
                             on:click=move |_| run(FactorOp::StartTotp)
                         >
-                            {move || if busy.get() { "Preparing…" } else { "Set up an authenticator app" }}
+                            {move || if busy.get() { lang.t("Preparing…") } else { lang.t("Set up an authenticator app") }}
                         </button>
                     }
                         .into_any()
@@ -338,6 +337,7 @@ where
 {
     let part = Part::Credentials(kind);
     let hydrated = use_hydrated();
+    let lang = use_lang();
     let busy = outcome.busy(part);
     let error = outcome.error_in(part);
     let name = RwSignal::new(String::new());
@@ -346,14 +346,14 @@ where
     let prefix = kind.as_str();
     let (title, intro, add_label) = match kind {
         CredentialKind::SecurityKey => (
-            "Security keys",
-            "A security key (such as a YubiKey) is asked for after your password.",
-            "Add security key",
+            lang.t("Security keys"),
+            lang.t("A security key (such as a YubiKey) is asked for after your password."),
+            lang.t("Add security key"),
         ),
         CredentialKind::Passkey => (
-            "Passkeys",
-            "A passkey signs you in without a password, with your fingerprint, face or device PIN.",
-            "Add passkey",
+            lang.t("Passkeys"),
+            lang.t("A passkey signs you in without a password, with your fingerprint, face or device PIN."),
+            lang.t("Add passkey"),
         ),
     };
     Effect::new(move |_| {
@@ -365,7 +365,11 @@ where
     let name_error = Signal::derive(move || {
         error
             .get()
-            .and_then(|error| error.for_field("name").map(str::to_owned))
+            .and_then(|error| {
+                error
+                    .for_field("name")
+                    .map(|message| lang.t_dynamic(message))
+            })
             .filter(|_| editing.get().is_none())
     });
     view! {
@@ -377,7 +381,11 @@ where
             {move || {
                 let list = credentials_of(&factors.get(), kind);
                 if list.is_empty() {
-                    view! { <p class="muted">{format!("No {}s yet.", kind.label())}</p> }.into_any()
+                    let none = match kind {
+                        CredentialKind::SecurityKey => lang.t("No security keys yet."),
+                        CredentialKind::Passkey => lang.t("No passkeys yet."),
+                    };
+                    view! { <p class="muted">{none}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="credentials" aria-label=title>
@@ -407,19 +415,19 @@ where
             >
                 <Field
                     id=format!("{prefix}_name")
-                    label="Name"
+                    label=lang.t("Name")
                     value=name
                     error=name_error
                     maxlength=64
-                    hint="So you can tell them apart, e.g. “Work laptop” or “Blue key”."
+                    hint=lang.t("So you can tell them apart, e.g. “Work laptop” or “Blue key”.")
                 />
                 <SubmitButton
                     label=add_label
-                    pending_label="Follow your browser's instructions…"
+                    pending_label=lang.t("Follow your browser's instructions…")
                     pending=Signal::derive(move || busy.get() && editing.get().is_none())
                 />
             </form>
-            {move || (!hydrated.get()).then(|| view! { <p class="hint">"Waiting for the page to load…"</p> })}
+            {move || (!hydrated.get()).then(|| view! { <p class="hint">{lang.t("Waiting for the page to load…")}</p> })}
         </section>
     }
 }
@@ -438,6 +446,7 @@ where
     R: Fn(FactorOp) + Copy + Send + Sync + 'static,
 {
     let hydrated = use_hydrated();
+    let lang = use_lang();
     let id = StoredValue::new(credential.id.clone());
     let is_editing = move || editing.get().as_deref() == Some(id.get_value().as_str());
     let current_name = StoredValue::new(credential.name.clone());
@@ -445,14 +454,14 @@ where
         .last_used_at
         .clone()
         .map(|at| view! { <time datetime=at.clone()>{at.clone()}</time> }.into_any())
-        .unwrap_or_else(|| "never".into_any());
+        .unwrap_or_else(|| lang.t("never").into_any());
     view! {
         <li class="credential">
             <div>
                 <strong>{credential.name.clone()}</strong>
                 <div class="muted small">
-                    "Added " <time datetime=credential.created_at.clone()>{credential.created_at.clone()}</time>
-                    " · last used " {last_used}
+                    {lang.t("Added ")} <time datetime=credential.created_at.clone()>{credential.created_at.clone()}</time>
+                    {lang.t(" · last used ")} {last_used}
                 </div>
             </div>
             {move || {
@@ -472,18 +481,18 @@ where
                         >
                             <Field
                                 id="rename"
-                                label=format!("New name for “{}”", current_name.get_value())
+                                label=lang.f("New name for “{name}”", &[("name", &current_name.get_value())])
                                 value=new_name
                                 error=Signal::derive(move || {
-                                    error.get().and_then(|error| error.for_field("name").map(str::to_owned))
+                                    error.get().and_then(|error| error.for_field("name").map(|message| lang.t_dynamic(message)))
                                 })
                                 maxlength=64
                                 autofocus=true
                             />
                             <div class="button-row">
-                                <SubmitButton label="Save name" pending_label="Saving…" pending=busy />
+                                <SubmitButton label=lang.t("Save name") pending_label=lang.t("Saving…") pending=busy />
                                 <button type="button" on:click=move |_| editing.set(None)>
-                                    "Cancel"
+                                    {lang.t("Cancel")}
                                 </button>
                             </div>
                         </form>
@@ -496,25 +505,25 @@ where
                                 type="button"
                                 class="small"
                                 disabled=move || !hydrated.get() || busy.get()
-                                aria-label=format!("Rename {}", current_name.get_value())
+                                aria-label=lang.f("Rename {name}", &[("name", &current_name.get_value())])
                                 on:click=move |_| {
                                     new_name.set(current_name.get_value());
                                     editing.set(Some(id.get_value()));
                                 }
                             >
-                                "Rename"
+                                {lang.t("Rename")}
                             </button>
                             <button
                                 type="button"
                                 class="small danger"
                                 disabled=move || !hydrated.get() || busy.get()
-                                aria-label=format!("Remove {}", current_name.get_value())
+                                aria-label=lang.f("Remove {label}", &[("label", &current_name.get_value())])
                                 on:click=move |_| {
                                     editing.set(None);
                                     run(FactorOp::Remove { kind, id: id.get_value() });
                                 }
                             >
-                                "Remove"
+                                {lang.t("Remove")}
                             </button>
                         </div>
                     }

@@ -1,5 +1,6 @@
 use crate::api::session::CompleteInitialization;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, field_error};
+use crate::i18n::use_lang;
 use crate::model::{AppError, Gate, InitForm};
 use crate::session::{reload_at, use_session};
 use leptos::prelude::*;
@@ -10,11 +11,12 @@ use leptos_router::hooks::use_query_map;
 /// link (`?userID=…&code=…&passwordset=…`), or after signing in to an uninitialized account.
 #[component]
 pub fn InitPage() -> impl IntoView {
+    let lang = use_lang();
     let session = use_session();
     let query = use_query_map();
     view! {
-        <Title text="Activate your account" />
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Title text=lang.t("Activate your account") />
+        <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
             {move || {
                 session
                     .me
@@ -54,6 +56,7 @@ fn InitFormView(
     password_set: bool,
     signed_in: bool,
 ) -> impl IntoView {
+    let lang = use_lang();
     let code = RwSignal::new(code);
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
@@ -99,11 +102,11 @@ fn InitFormView(
 
     view! {
         <section class="card narrow">
-            <h1>"Activate your account"</h1>
+            <h1>{lang.t("Activate your account")}</h1>
             {if missing_user {
                 view! {
                     <p class="banner error" role="alert">
-                        "This link is incomplete. Open the link from your invitation mail again, or sign in."
+                        {lang.t("This link is incomplete. Open the link from your invitation mail again, or sign in.")}
                     </p>
                 }
                     .into_any()
@@ -111,16 +114,16 @@ fn InitFormView(
                 view! {
                     <p>
                         {if password_set {
-                            "Enter the code from your invitation mail to finish your account."
+                            lang.t("Enter the code from your invitation mail to finish your account.")
                         } else {
-                            "Enter the code from your invitation mail and choose your password."
+                            lang.t("Enter the code from your invitation mail and choose your password.")
                         }}
                     </p>
                     <ErrorBanner error=error />
                     <form on:submit=on_submit novalidate>
                         <Field
                             id="code"
-                            label="Code"
+                            label=lang.t("Code")
                             value=code
                             error=field_error(error, "code")
                             autocomplete="one-time-code"
@@ -132,17 +135,17 @@ fn InitFormView(
                                 view! {
                                     <Field
                                         id="password"
-                                        label="New password"
+                                        label=lang.t("New password")
                                         kind="password"
                                         value=password
                                         error=field_error(error, "password")
                                         autocomplete="new-password"
-                                        hint="At least 8 characters. Long passphrases are best; common passwords and your own name are refused."
+                                        hint=lang.t("At least 8 characters. Long passphrases are best; common passwords and your own name are refused.")
                                         required=true
                                     />
                                     <Field
                                         id="password_confirmation"
-                                        label="Repeat the password"
+                                        label=lang.t("Repeat the password")
                                         kind="password"
                                         value=confirmation
                                         error=field_error(error, "password_confirmation")
@@ -152,8 +155,8 @@ fn InitFormView(
                                 }
                             })}
                         <SubmitButton
-                            label="Activate account"
-                            pending_label="Activating…"
+                            label=lang.t("Activate account")
+                            pending_label=lang.t("Activating…")
                             pending=action.pending()
                         />
                     </form>

@@ -22,6 +22,7 @@ pub use second_factor::SecondFactorPage;
 pub use signin::SignInPage;
 pub use verify_email::VerifyEmailPage;
 
+use crate::i18n::use_lang;
 use crate::session::{gate_path, use_session};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,9 +31,10 @@ use leptos_router::components::{A, Redirect};
 /// `/`: sends people where they belong.
 #[component]
 pub fn Home() -> impl IntoView {
+    let lang = use_lang();
     let session = use_session();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
             {move || {
                 session
                     .me
@@ -58,17 +60,18 @@ pub fn Home() -> impl IntoView {
 /// Any unknown path.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let lang = use_lang();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found" />
+        <Title text=lang.t("Not found") />
         <section class="card narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
+            <h1>{lang.t("Page not found")}</h1>
+            <p>{lang.t("There is nothing at this address.")}</p>
             <p>
-                <A href="/">"Go to the start page"</A>
+                <A href="/">{lang.t("Go to the start page")}</A>
             </p>
         </section>
     }

@@ -1,6 +1,7 @@
 use crate::api::factors::{finish_link_registration, start_link_registration};
 use crate::ceremony::create_credential;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of};
+use crate::i18n::use_lang;
 use crate::model::AppError;
 use crate::on_browser_thread;
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ async fn register(link: LinkRegistration) -> Result<(), AppError> {
 /// link is used up by the first passkey registered, and a cancelled attempt can be repeated.
 #[component]
 pub fn PasskeyLinkPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let param = move |name: &str| query.with_untracked(|query| query.get(name).unwrap_or_default());
     let (user_id, code_id, code) = (param("userID"), param("codeID"), param("code"));
@@ -48,46 +50,46 @@ pub fn PasskeyLinkPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Register a passkey" />
+        <Title text=lang.t("Register a passkey") />
         <section class="card narrow">
-            <h1>"Register a passkey"</h1>
+            <h1>{lang.t("Register a passkey")}</h1>
             {move || {
                 if incomplete {
                     view! {
                         <div class="banner error" role="alert">
-                            "This link is incomplete. Open the whole link from the message you received, or ask for a new one."
+                            {lang.t("This link is incomplete. Open the whole link from the message you received, or ask for a new one.")}
                         </div>
                     }
                         .into_any()
                 } else if done.get() {
                     view! {
                         <div class="banner success" role="status">
-                            "Your passkey is registered. You can now sign in with it, without a password."
+                            {lang.t("Your passkey is registered. You can now sign in with it, without a password.")}
                         </div>
                         <p>
-                            <A href="/signin">"Go to sign-in"</A>
+                            <A href="/signin">{lang.t("Go to sign-in")}</A>
                         </p>
                     }
                         .into_any()
                 } else {
                     view! {
                         <p>
-                            "A passkey lets you sign in on this device with your fingerprint, face or screen lock "
-                            "instead of a password. Your browser will ask you to confirm."
+                            {lang.t("A passkey lets you sign in on this device with your fingerprint, face or screen lock ")}
+                            {lang.t("instead of a password. Your browser will ask you to confirm.")}
                         </p>
                         <ErrorBanner error all=true />
                         <form on:submit=on_submit novalidate>
                             <Field
                                 id="passkey_name"
-                                label="Name for this passkey"
+                                label=lang.t("Name for this passkey")
                                 value=name
                                 error=Signal::derive(|| None::<String>)
                                 maxlength=64
-                                hint="So you can tell your passkeys apart later."
+                                hint=lang.t("So you can tell your passkeys apart later.")
                             />
                             <SubmitButton
-                                label="Register passkey"
-                                pending_label="Follow your browser's instructions…"
+                                label=lang.t("Register passkey")
+                                pending_label=lang.t("Follow your browser's instructions…")
                                 pending=action.pending()
                             />
                         </form>

@@ -1,5 +1,6 @@
 use crate::api::session::{RequestPasswordReset, ResetPassword};
 use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, field_error};
+use crate::i18n::use_lang;
 use crate::model::{AppError, ResetPasswordForm};
 use crate::session::reload_at;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 /// (`?userID=…&code=…`), sets the new password.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let from_link = query.with_untracked(|query| {
         query
@@ -19,7 +21,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             .filter(|(user, code)| !user.is_empty() && !code.is_empty())
     });
     view! {
-        <Title text="Reset password" />
+        <Title text=lang.t("Reset password") />
         <section class="card narrow">
             {match from_link {
                 Some((user_id, code)) => view! { <SetNewPassword user_id code /> }.into_any(),
@@ -31,12 +33,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
 
 #[component]
 fn RequestLink() -> impl IntoView {
+    let lang = use_lang();
     let login = RwSignal::new(String::new());
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = error_of(action.value());
     let sent = Signal::derive(move || {
         matches!(action.value().get(), Some(Ok(()))).then(|| {
-            "If an account with that username or email exists, a link to reset its password is on its way. Check your mail."
+            lang.t("If an account with that username or email exists, a link to reset its password is on its way. Check your mail.")
                 .to_owned()
         })
     });
@@ -47,30 +50,35 @@ fn RequestLink() -> impl IntoView {
         });
     };
     view! {
-        <h1>"Forgot your password?"</h1>
-        <p>"Enter your username or email. We will mail you a link to choose a new password."</p>
+        <h1>{lang.t("Forgot your password?")}</h1>
+        <p>{lang.t("Enter your username or email. We will mail you a link to choose a new password.")}</p>
         <SuccessBanner message=sent />
         <ErrorBanner error=error all=true />
         <form on:submit=on_submit novalidate>
             <Field
                 id="login"
-                label="Username or email"
+                label=lang.t("Username or email")
                 value=login
                 error=field_error(error, "login")
                 autocomplete="username"
                 required=true
                 autofocus=true
             />
-            <SubmitButton label="Send reset link" pending_label="Sending…" pending=action.pending() />
+            <SubmitButton
+                label=lang.t("Send reset link")
+                pending_label=lang.t("Sending…")
+                pending=action.pending()
+            />
         </form>
         <p>
-            <A href="/signin">"Back to sign-in"</A>
+            <A href="/signin">{lang.t("Back to sign-in")}</A>
         </p>
     }
 }
 
 #[component]
 fn SetNewPassword(user_id: String, code: String) -> impl IntoView {
+    let lang = use_lang();
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let mismatch = RwSignal::new(None::<AppError>);
@@ -102,31 +110,37 @@ fn SetNewPassword(user_id: String, code: String) -> impl IntoView {
         });
     };
     view! {
-        <h1>"Choose a new password"</h1>
+        <h1>{lang.t("Choose a new password")}</h1>
         <ErrorBanner error=error all=true />
         <form on:submit=on_submit novalidate>
             <Field
                 id="password"
-                label="New password"
+                label=lang.t("New password")
                 kind="password"
                 value=password
                 error=field_error(error, "password")
                 autocomplete="new-password"
-                hint="At least 8 characters. Long passphrases are best; common passwords and your own name are refused."
+                hint=lang.t("At least 8 characters. Long passphrases are best; common passwords and your own name are refused.")
                 required=true
                 autofocus=true
             />
             <Field
                 id="password_confirmation"
-                label="Repeat the new password"
+                label=lang.t("Repeat the new password")
                 kind="password"
                 value=confirmation
                 error=field_error(error, "password_confirmation")
                 autocomplete="new-password"
                 required=true
             />
-            <SubmitButton label="Set new password" pending_label="Saving…" pending=action.pending() />
+            <SubmitButton
+                label=lang.t("Set new password")
+                pending_label=lang.t("Saving…")
+                pending=action.pending()
+            />
         </form>
-        <p class="muted">"You will be signed out everywhere and sign in again with the new password."</p>
+        <p class="muted">
+            {lang.t("You will be signed out everywhere and sign in again with the new password.")}
+        </p>
     }
 }

@@ -3,6 +3,7 @@ use crate::api::factors::{
 };
 use crate::ceremony::get_assertion;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, use_hydrated};
+use crate::i18n::use_lang;
 use crate::model::{AppError, AuthenticationChallenge, ErrorCode, Gate, Me, SecondFactorChoice};
 use crate::on_browser_thread;
 use crate::session::{SignedIn, reload_at};
@@ -13,20 +14,24 @@ use leptos_meta::Title;
 /// or a security key. Until it is passed, the session can do nothing else.
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="Confirm your sign-in" />
+        <Title text=lang.t("Confirm your sign-in") />
         <SignedIn finishes=Gate::SecondFactor children=|_me: Me| view! { <SecondFactor /> } />
     }
 }
 
 #[component]
 fn SecondFactor() -> impl IntoView {
+    let lang = use_lang();
     let choice = Resource::new(|| (), |_| get_second_factor_choice());
     view! {
         <section class="card narrow">
-            <h1>"Confirm your sign-in"</h1>
-            <p>"Your account is protected by a second factor. Use one of them to finish signing in."</p>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <h1>{lang.t("Confirm your sign-in")}</h1>
+            <p>
+                {lang.t("Your account is protected by a second factor. Use one of them to finish signing in.")}
+            </p>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     choice
                         .get()
@@ -45,6 +50,7 @@ fn SecondFactor() -> impl IntoView {
 
 #[component]
 fn Choices(choice: SecondFactorChoice) -> impl IntoView {
+    let lang = use_lang();
     let code = RwSignal::new(String::new());
     let totp = ServerAction::<FinishTotpSignIn>::new();
     let totp_error = error_of(totp.value());
@@ -82,8 +88,8 @@ fn Choices(choice: SecondFactorChoice) -> impl IntoView {
     let security_key = choice.security_key.is_some().then(|| {
         view! {
             <section class="panel" aria-labelledby="key-title">
-                <h2 id="key-title">"Security key"</h2>
-                <p>"Insert or touch your security key when the browser asks for it."</p>
+                <h2 id="key-title">{lang.t("Security key")}</h2>
+                <p>{lang.t("Insert or touch your security key when the browser asks for it.")}</p>
                 <ErrorBanner error=key_error all=true />
                 <button
                     type="button"
@@ -97,7 +103,13 @@ fn Choices(choice: SecondFactorChoice) -> impl IntoView {
                         key.dispatch(challenge);
                     }
                 >
-                    {move || if key.pending().get() { "Waiting for your key…" } else { "Use my security key" }}
+                    {move || {
+                        if key.pending().get() {
+                            lang.t("Waiting for your key…")
+                        } else {
+                            lang.t("Use my security key")
+                        }
+                    }}
                 </button>
             </section>
         }
@@ -111,20 +123,26 @@ fn Choices(choice: SecondFactorChoice) -> impl IntoView {
         };
         view! {
             <section class="panel" aria-labelledby="totp-title">
-                <h2 id="totp-title">"Authenticator app"</h2>
+                <h2 id="totp-title">{lang.t("Authenticator app")}</h2>
                 <form on:submit=on_submit novalidate>
                     <Field
                         id="totp_code"
-                        label="Six-digit code from your app"
+                        label=lang.t("Six-digit code from your app")
                         value=code
-                        error=Signal::derive(move || totp_error.get().map(|error| error.message))
+                        error=Signal::derive(move || {
+                            totp_error.get().map(|error| lang.t_dynamic(&error.message))
+                        })
                         autocomplete="one-time-code"
                         inputmode="numeric"
                         maxlength=8
                         required=true
                         autofocus=!has_both
                     />
-                    <SubmitButton label="Confirm" pending_label="Checking…" pending=totp.pending() />
+                    <SubmitButton
+                        label=lang.t("Confirm")
+                        pending_label=lang.t("Checking…")
+                        pending=totp.pending()
+                    />
                 </form>
             </section>
         }
@@ -136,7 +154,7 @@ fn Choices(choice: SecondFactorChoice) -> impl IntoView {
             .then(|| {
                 view! {
                     <p class="banner info" role="status">
-                        "No second factor is left on your account. Sign out and sign in again."
+                        {lang.t("No second factor is left on your account. Sign out and sign in again.")}
                     </p>
                 }
             })}

@@ -2,6 +2,7 @@ use crate::api::factors::{finish_passkey_sign_in, start_passkey_sign_in};
 use crate::api::session::SignIn;
 use crate::ceremony::get_assertion;
 use crate::components::{ErrorBanner, Field, SubmitButton, SuccessBanner, error_of, use_hydrated};
+use crate::i18n::use_lang;
 use crate::model::{AppError, Gate, SignInOutcome};
 use crate::on_browser_thread;
 use crate::session::{gate_path, reload_at};
@@ -39,6 +40,7 @@ fn is_local_path(next: &str) -> bool {
 /// `/signin`: username or email plus password.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -67,11 +69,17 @@ pub fn SignInPage() -> impl IntoView {
     let notice = Signal::derive(move || {
         query.with(|query| {
             if query.get("initialized").is_some() {
-                Some("Your account is ready. Sign in with your new password.".to_owned())
+                Some(
+                    lang.t("Your account is ready. Sign in with your new password.")
+                        .to_owned(),
+                )
             } else if query.get("signed_out").is_some() {
-                Some("You are signed out.".to_owned())
+                Some(lang.t("You are signed out.").to_owned())
             } else if query.get("reset").is_some() {
-                Some("Your new password is set. Sign in with it.".to_owned())
+                Some(
+                    lang.t("Your new password is set. Sign in with it.")
+                        .to_owned(),
+                )
             } else {
                 None
             }
@@ -110,15 +118,15 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Sign in" />
+        <Title text=lang.t("Sign in") />
         <section class="card narrow">
-            <h1>"Sign in"</h1>
+            <h1>{lang.t("Sign in")}</h1>
             <SuccessBanner message=notice />
             <ErrorBanner error=error all=true />
             <form on:submit=on_submit novalidate>
                 <Field
                     id="login"
-                    label="Username or email"
+                    label=lang.t("Username or email")
                     value=login
                     error=Signal::derive(|| None::<String>)
                     autocomplete="username webauthn"
@@ -127,20 +135,24 @@ pub fn SignInPage() -> impl IntoView {
                 />
                 <Field
                     id="password"
-                    label="Password"
+                    label=lang.t("Password")
                     kind="password"
                     value=password
                     error=Signal::derive(|| None::<String>)
                     autocomplete="current-password"
                     required=true
                 />
-                <SubmitButton label="Sign in" pending_label="Signing in…" pending=action.pending() />
+                <SubmitButton
+                    label=lang.t("Sign in")
+                    pending_label=lang.t("Signing in…")
+                    pending=action.pending()
+                />
             </form>
             <p>
-                <A href="/reset-password">"Forgot your password?"</A>
+                <A href="/reset-password">{lang.t("Forgot your password?")}</A>
             </p>
             <div class="divider" role="separator">
-                <span>"or"</span>
+                <span>{lang.t("or")}</span>
             </div>
             <ErrorBanner error=passkey_error all=true />
             <button
@@ -154,7 +166,13 @@ pub fn SignInPage() -> impl IntoView {
                     passkey.dispatch(());
                 }
             >
-                {move || if passkey.pending().get() { "Waiting for your passkey…" } else { "Sign in with a passkey" }}
+                {move || {
+                    if passkey.pending().get() {
+                        lang.t("Waiting for your passkey…")
+                    } else {
+                        lang.t("Sign in with a passkey")
+                    }
+                }}
             </button>
         </section>
     }

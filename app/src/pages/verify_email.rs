@@ -1,5 +1,6 @@
 use crate::api::session::VerifyEmail;
 use crate::components::{ErrorBanner, SubmitButton, error_of};
+use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -9,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 /// confirmation is a button, so mail scanners that open links do not use the code up.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
+    let lang = use_lang();
     let query = use_query_map();
     let (user_id, code) = query.with_untracked(|query| {
         (
@@ -28,35 +30,35 @@ pub fn VerifyEmailPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Confirm email address" />
+        <Title text=lang.t("Confirm email address") />
         <section class="card narrow">
-            <h1>"Confirm your email address"</h1>
+            <h1>{lang.t("Confirm your email address")}</h1>
             {move || {
                 if done.get() {
                     view! {
                         <div class="banner success" role="status">
-                            "Your email address is confirmed."
+                            {lang.t("Your email address is confirmed.")}
                         </div>
                         <p>
-                            <A href="/account">"Go to your account"</A>
+                            <A href="/account">{lang.t("Go to your account")}</A>
                         </p>
                     }
                         .into_any()
                 } else if !complete {
                     view! {
                         <p class="banner error" role="alert">
-                            "This link is incomplete. Open the link from the mail again."
+                            {lang.t("This link is incomplete. Open the link from the mail again.")}
                         </p>
                     }
                         .into_any()
                 } else {
                     view! {
-                        <p>"Confirm that this address belongs to you."</p>
+                        <p>{lang.t("Confirm that this address belongs to you.")}</p>
                         <ErrorBanner error=error all=true />
                         <form on:submit=on_submit.clone() novalidate>
                             <SubmitButton
-                                label="Confirm email address"
-                                pending_label="Confirming…"
+                                label=lang.t("Confirm email address")
+                                pending_label=lang.t("Confirming…")
                                 pending=action.pending()
                             />
                         </form>

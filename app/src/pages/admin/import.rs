@@ -3,6 +3,7 @@ use crate::components::{
     CheckboxField, ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton, error_of,
     field_error, use_hydrated,
 };
+use crate::i18n::use_lang;
 use crate::model::{Gender, ImportOutcome, ImportUserForm, Me};
 use crate::session::AdminOnly;
 use leptos::prelude::*;
@@ -12,14 +13,16 @@ use leptos_router::components::A;
 /// `/admin/users/import`: create a human user with every field of the REST import.
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="Import user" />
+        <Title text=lang.t("Import user") />
         <AdminOnly children=|_me: Me| view! { <ImportForm /> } />
     }
 }
 
 #[component]
 fn ImportForm() -> impl IntoView {
+    let lang = use_lang();
     let orgs = Resource::new(|| (), |_| list_orgs());
     let org_id = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
@@ -93,26 +96,26 @@ fn ImportForm() -> impl IntoView {
     view! {
         <section class="card wide">
             <p>
-                <A href="/admin/users">"← All users"</A>
+                <A href="/admin/users">{lang.t("← All users")}</A>
             </p>
-            <h1>"Import user"</h1>
+            <h1>{lang.t("Import user")}</h1>
             <p class="muted">
-                "Creates a person the way the REST import does. Without a verified email and a password (or passkey link) the user gets an invitation mail and starts as not yet initialized."
+                {lang.t("Creates a person the way the REST import does. Without a verified email and a password (or passkey link) the user gets an invitation mail and starts as not yet initialized.")}
             </p>
             {move || outcome.get().map(|outcome| view! { <ImportResult outcome /> })}
             <ErrorBanner error=error />
             <form on:submit=on_submit novalidate>
                 <fieldset>
-                    <legend>"Account"</legend>
+                    <legend>{lang.t("Account")}</legend>
                     <Suspense fallback=|| ()>
                         {move || {
                             orgs.get()
                                 .and_then(Result::ok)
                                 .filter(|orgs| orgs.len() > 1)
-                                .map(|orgs| {
+                                .map(move |orgs| {
                                     view! {
                                         <div class="field">
-                                            <label for="org_id">"Organisation"</label>
+                                            <label for="org_id">{lang.t("Organisation")}</label>
                                             <select
                                                 id="org_id"
                                                 on:change=move |event| org_id.set(event_target_value(&event))
@@ -132,21 +135,21 @@ fn ImportForm() -> impl IntoView {
                     </Suspense>
                     <Field
                         id="username"
-                        label="Username"
+                        label=lang.t("Username")
                         value=username
                         error=field_error(error, "username")
                         required=true
                         maxlength=200
                         autocomplete="off"
-                        hint="Unique, any case. Spaces around it are removed."
+                        hint=lang.t("Unique, any case. Spaces around it are removed.")
                     />
                 </fieldset>
                 <fieldset>
-                    <legend>"Profile"</legend>
+                    <legend>{lang.t("Profile")}</legend>
                     <div class="grid-2">
                         <Field
                             id="first_name"
-                            label="First name"
+                            label=lang.t("First name")
                             value=first_name
                             error=field_error(error, "first_name")
                             required=true
@@ -155,7 +158,7 @@ fn ImportForm() -> impl IntoView {
                         />
                         <Field
                             id="last_name"
-                            label="Last name"
+                            label=lang.t("Last name")
                             value=last_name
                             error=field_error(error, "last_name")
                             required=true
@@ -164,16 +167,16 @@ fn ImportForm() -> impl IntoView {
                         />
                         <Field
                             id="display_name"
-                            label="Display name"
+                            label=lang.t("Display name")
                             value=display_name
                             error=field_error(error, "display_name")
                             maxlength=200
                             autocomplete="off"
-                            hint="Empty: first and last name."
+                            hint=lang.t("Empty: first and last name.")
                         />
                         <Field
                             id="nick_name"
-                            label="Nickname"
+                            label=lang.t("Nickname")
                             value=nick_name
                             error=field_error(error, "nick_name")
                             maxlength=200
@@ -188,65 +191,65 @@ fn ImportForm() -> impl IntoView {
                     </div>
                 </fieldset>
                 <fieldset>
-                    <legend>"Contact"</legend>
+                    <legend>{lang.t("Contact")}</legend>
                     <div class="grid-2">
                         <div>
                             <Field
                                 id="email"
-                                label="Email"
+                                label=lang.t("Email")
                                 kind="email"
                                 value=email
                                 error=field_error(error, "email")
                                 required=true
                                 autocomplete="off"
                             />
-                            <CheckboxField id="email_verified" label="Email is verified" checked=email_verified />
+                            <CheckboxField id="email_verified" label=lang.t("Email is verified") checked=email_verified />
                         </div>
                         <div>
                             <Field
                                 id="phone"
-                                label="Phone"
+                                label=lang.t("Phone")
                                 kind="tel"
                                 value=phone
                                 error=field_error(error, "phone")
                                 autocomplete="off"
-                                hint="International format, starting with +, e.g. +41 71 000 00 00."
+                                hint=lang.t("International format, starting with +, e.g. +41 71 000 00 00.")
                             />
-                            <CheckboxField id="phone_verified" label="Phone is verified" checked=phone_verified />
+                            <CheckboxField id="phone_verified" label=lang.t("Phone is verified") checked=phone_verified />
                         </div>
                     </div>
                 </fieldset>
                 <fieldset>
-                    <legend>"Sign-in"</legend>
+                    <legend>{lang.t("Sign-in")}</legend>
                     <Field
                         id="password"
-                        label="Initial password"
+                        label=lang.t("Initial password")
                         kind="password"
                         value=password
                         error=field_error(error, "password")
                         autocomplete="new-password"
-                        hint="Optional. Leave empty to let the user choose one from the invitation mail."
+                        hint=lang.t("Optional. Leave empty to let the user choose one from the invitation mail.")
                     />
                     <CheckboxField
                         id="password_change_required"
-                        label="User must change this password at first sign-in"
+                        label=lang.t("User must change this password at first sign-in")
                         checked=password_change_required
                     />
                     <Field
                         id="hashed_password"
-                        label="Password hash from another system"
+                        label=lang.t("Password hash from another system")
                         value=hashed_password
                         error=field_error(error, "hashed_password")
                         autocomplete="off"
-                        hint="Optional: bcrypt, argon2, pbkdf2, scrypt or sha-crypt. Overrides the initial password."
+                        hint=lang.t("Optional: bcrypt, argon2, pbkdf2, scrypt or sha-crypt. Overrides the initial password.")
                     />
                     <CheckboxField
                         id="request_passkey_link"
-                        label="Create a passkey registration link"
+                        label=lang.t("Create a passkey registration link")
                         checked=request_passkey_link
                     />
                 </fieldset>
-                <SubmitButton label="Import user" pending_label="Importing…" pending=action.pending() />
+                <SubmitButton label=lang.t("Import user") pending_label=lang.t("Importing…") pending=action.pending() />
             </form>
         </section>
     }
@@ -254,28 +257,29 @@ fn ImportForm() -> impl IntoView {
 
 #[component]
 fn ImportResult(outcome: ImportOutcome) -> impl IntoView {
+    let lang = use_lang();
     let href = format!("/admin/users/{}", outcome.user_id);
     let hydrated = use_hydrated();
     let copied = RwSignal::new(false);
     view! {
         <div class="banner success" role="status">
-            <strong>"User imported."</strong>
+            <strong>{lang.t("User imported.")}</strong>
             <span>
-                <A href=href>"Open the new user"</A>
-                {format!(" · state: {}", outcome.state.label())}
-                {outcome.init_mail_queued.then_some(" · invitation mail queued")}
+                <A href=href>{lang.t("Open the new user")}</A>
+                {lang.f(" · state: {state}", &[("state", lang.t(outcome.state.label()))])}
+                {outcome.init_mail_queued.then_some(lang.t(" · invitation mail queued"))}
             </span>
         </div>
         {outcome
             .passkey_link
-            .map(|link| {
+            .map(move |link| {
                 let minutes = outcome.passkey_link_lifetime_secs / 60;
                 let to_copy = link.clone();
                 view! {
                     <div class="card inset">
-                        <h2>"Passkey registration link"</h2>
+                        <h2>{lang.t("Passkey registration link")}</h2>
                         <p class="muted">
-                            {format!("Valid for {minutes} minutes, once. Hand it to the user; it is not shown again.")}
+                            {lang.f("Valid for {minutes} minutes, once. Hand it to the user; it is not shown again.", &[("minutes", &minutes.to_string())])}
                         </p>
                         <p>
                             <code class="secret" id="passkey-link">{link}</code>
@@ -293,7 +297,7 @@ fn ImportResult(outcome: ImportOutcome) -> impl IntoView {
                                 copied.set(true);
                             }
                         >
-                            {move || if copied.get() { "Copied" } else { "Copy link" }}
+                            {move || if copied.get() { lang.t("Copied") } else { lang.t("Copy link") }}
                         </button>
                     </div>
                 }

@@ -1,6 +1,7 @@
 use crate::api::admin_users::list_orgs;
 use crate::api::orgs::CreateOrg;
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, field_error};
+use crate::i18n::use_lang;
 use crate::model::Me;
 use crate::session::AdminOnly;
 use leptos::prelude::*;
@@ -10,14 +11,16 @@ use leptos_meta::Title;
 /// `x-zitadel-orgid`.
 #[component]
 pub fn OrgsPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="Organisations" />
+        <Title text=lang.t("Organisations") />
         <AdminOnly instance_owner=true children=|_me: Me| view! { <Orgs /> } />
     }
 }
 
 #[component]
 fn Orgs() -> impl IntoView {
+    let lang = use_lang();
     let create = ServerAction::<CreateOrg>::new();
     let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
     let name = RwSignal::new(String::new());
@@ -35,15 +38,15 @@ fn Orgs() -> impl IntoView {
     };
     view! {
         <section class="card wide">
-            <h1 id="orgs-title">"Organisations"</h1>
+            <h1 id="orgs-title">{lang.t("Organisations")}</h1>
             <p class="muted">
-                "Every user belongs to one organisation. REST calls work in the caller's own organisation unless they name another in the "
-                <code>"x-zitadel-orgid"</code> " header."
+                {lang.t("Every user belongs to one organisation. REST calls work in the caller's own organisation unless they name another in the ")}
+                <code>"x-zitadel-orgid"</code> {lang.t(" header.")}
             </p>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     orgs.get()
-                        .map(|result| match result {
+                        .map(move |result| match result {
                             Err(error) => {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
@@ -54,19 +57,19 @@ fn Orgs() -> impl IntoView {
                                         <table>
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"Name"</th>
-                                                    <th scope="col">"Id (for x-zitadel-orgid)"</th>
+                                                    <th scope="col">{lang.t("Name")}</th>
+                                                    <th scope="col">{lang.t("Id (for x-zitadel-orgid)")}</th>
                                                 </tr>
                                             </thead>
                                             <tbody>
                                                 {list
                                                     .into_iter()
-                                                    .map(|org| {
+                                                    .map(move |org| {
                                                         view! {
                                                             <tr>
                                                                 <td>
                                                                     {org.name}
-                                                                    {org.is_default.then(|| view! { <span class="badge info">"default"</span> })}
+                                                                    {org.is_default.then(move || view! { <span class="badge info">{lang.t("default")}</span> })}
                                                                 </td>
                                                                 <td>
                                                                     <code>{org.id.to_string()}</code>
@@ -84,19 +87,19 @@ fn Orgs() -> impl IntoView {
                         })
                 }}
             </Transition>
-            <h2>"New organisation"</h2>
+            <h2>{lang.t("New organisation")}</h2>
             <ErrorBanner error=error />
             <form on:submit=on_submit novalidate>
                 <Field
                     id="org_name"
-                    label="Name"
+                    label=lang.t("Name")
                     value=name
                     error=field_error(error, "name")
                     required=true
                     maxlength=200
                     autocomplete="off"
                 />
-                <SubmitButton label="Create organisation" pending_label="Creating…" pending=create.pending() />
+                <SubmitButton label=lang.t("Create organisation") pending_label=lang.t("Creating…") pending=create.pending() />
             </form>
         </section>
     }

@@ -1,6 +1,7 @@
 use crate::components::{
     ErrorBanner, Field, GenderSelect, LanguageField, SubmitButton, SuccessBanner, field_error,
 };
+use crate::i18n::use_lang;
 use crate::model::{AppError, ProfileForm};
 use leptos::prelude::*;
 
@@ -17,6 +18,7 @@ pub fn ProfileEditor<F>(
 where
     F: Fn(ProfileForm) + Send + Sync + 'static,
 {
+    let lang = use_lang();
     let first_name = RwSignal::new(initial.first_name);
     let last_name = RwSignal::new(initial.last_name);
     let nick_name = RwSignal::new(initial.nick_name);
@@ -25,7 +27,7 @@ where
     let gender = RwSignal::new(initial.gender);
     let error = Signal::derive(move || result.get().and_then(Result::err));
     let saved = Signal::derive(move || {
-        matches!(result.get(), Some(Ok(()))).then(|| "Profile saved.".to_owned())
+        matches!(result.get(), Some(Ok(()))).then(|| lang.t("Profile saved.").to_owned())
     });
 
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -47,7 +49,7 @@ where
             <div class="grid-2">
                 <Field
                     id="first_name"
-                    label="First name"
+                    label=lang.t("First name")
                     value=first_name
                     error=field_error(error, "first_name")
                     autocomplete="given-name"
@@ -56,7 +58,7 @@ where
                 />
                 <Field
                     id="last_name"
-                    label="Last name"
+                    label=lang.t("Last name")
                     value=last_name
                     error=field_error(error, "last_name")
                     autocomplete="family-name"
@@ -65,7 +67,7 @@ where
                 />
                 <Field
                     id="display_name"
-                    label="Display name"
+                    label=lang.t("Display name")
                     value=display_name
                     error=field_error(error, "display_name")
                     autocomplete="name"
@@ -74,7 +76,7 @@ where
                 />
                 <Field
                     id="nick_name"
-                    label="Nickname"
+                    label=lang.t("Nickname")
                     value=nick_name
                     error=field_error(error, "nick_name")
                     autocomplete="nickname"
@@ -87,7 +89,7 @@ where
                 />
                 <GenderSelect id="gender" value=gender error=field_error(error, "gender") />
             </div>
-            <SubmitButton label="Save profile" pending_label="Saving…" pending=pending />
+            <SubmitButton label=lang.t("Save profile") pending_label=lang.t("Saving…") pending=pending />
         </form>
     }
 }

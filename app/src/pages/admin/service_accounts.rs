@@ -1,5 +1,6 @@
 use crate::api::service_accounts::{CreateServiceAccount, RevokeToken, list_service_accounts};
 use crate::components::{ErrorBanner, Field, SubmitButton, error_of, field_error, use_hydrated};
+use crate::i18n::use_lang;
 use crate::model::{CreateServiceAccountForm, Me, Role};
 use crate::session::AdminOnly;
 use leptos::prelude::*;
@@ -8,14 +9,16 @@ use leptos_meta::Title;
 /// `/admin/service-accounts`: machine accounts with personal access tokens for the REST API.
 #[component]
 pub fn ServiceAccountsPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="Service accounts" />
+        <Title text=lang.t("Service accounts") />
         <AdminOnly instance_owner=true children=|_me: Me| view! { <ServiceAccounts /> } />
     }
 }
 
 #[component]
 fn ServiceAccounts() -> impl IntoView {
+    let lang = use_lang();
     let create = ServerAction::<CreateServiceAccount>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let accounts = Resource::new(
@@ -49,20 +52,20 @@ fn ServiceAccounts() -> impl IntoView {
 
     view! {
         <section class="card wide">
-            <h1>"Service accounts"</h1>
+            <h1>{lang.t("Service accounts")}</h1>
             <p class="muted">
-                "Scripts call the REST API (/management/v1) with a service account's token as "
+                {lang.t("Scripts call the REST API (/management/v1) with a service account's token as ")}
                 <code>"Authorization: Bearer …"</code>
-                ". The role decides what the token may do."
+                {lang.t(". The role decides what the token may do.")}
             </p>
             {move || {
                 created
                     .get()
-                    .map(|created| {
+                    .map(move |created| {
                         view! {
                             <div class="banner success" role="status">
-                                <strong>{format!("Created {}.", created.account.username)}</strong>
-                                <span>"Copy the token now; it is shown only once:"</span>
+                                <strong>{lang.f("Created {username}.", &[("username", &created.account.username)])}</strong>
+                                <span>{lang.t("Copy the token now; it is shown only once:")}</span>
                                 <code class="secret" id="new-token">{created.token}</code>
                             </div>
                         }
@@ -73,7 +76,7 @@ fn ServiceAccounts() -> impl IntoView {
                 <div class="grid-2">
                     <Field
                         id="sa_username"
-                        label="Username"
+                        label=lang.t("Username")
                         value=username
                         error=field_error(error, "username")
                         required=true
@@ -82,7 +85,7 @@ fn ServiceAccounts() -> impl IntoView {
                     />
                     <Field
                         id="sa_name"
-                        label="Name"
+                        label=lang.t("Name")
                         value=name
                         error=field_error(error, "name")
                         required=true
@@ -90,7 +93,7 @@ fn ServiceAccounts() -> impl IntoView {
                         autocomplete="off"
                     />
                     <div class="field">
-                        <label for="sa_role">"Role"</label>
+                        <label for="sa_role">{lang.t("Role")}</label>
                         <select
                             id="sa_role"
                             on:change=move |event| {
@@ -101,10 +104,10 @@ fn ServiceAccounts() -> impl IntoView {
                         >
                             {Role::ALL
                                 .into_iter()
-                                .map(|option| {
+                                .map(move |option| {
                                     view! {
                                         <option value=option.as_str() selected=move || role.get() == option>
-                                            {format!("{} — {}", option.as_str(), option.label())}
+                                            {format!("{} — {}", option.as_str(), lang.t(option.label()))}
                                         </option>
                                     }
                                 })
@@ -113,26 +116,26 @@ fn ServiceAccounts() -> impl IntoView {
                     </div>
                 </div>
                 <SubmitButton
-                    label="Create service account"
-                    pending_label="Creating…"
+                    label=lang.t("Create service account")
+                    pending_label=lang.t("Creating…")
                     pending=create.pending()
                 />
             </form>
         </section>
         <section class="card wide">
-            <h2 id="tokens-title">"Existing accounts"</h2>
+            <h2 id="tokens-title">{lang.t("Existing accounts")}</h2>
             <ErrorBanner error=error_of(revoke.value()) all=true />
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     accounts
                         .get()
-                        .map(|result| match result {
+                        .map(move |result| match result {
                             Err(error) => {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
                             }
                             Ok(list) if list.is_empty() => {
-                                view! { <p class="muted">"No service accounts yet."</p> }.into_any()
+                                view! { <p class="muted">{lang.t("No service accounts yet.")}</p> }.into_any()
                             }
                             Ok(list) => {
                                 view! {
@@ -140,34 +143,37 @@ fn ServiceAccounts() -> impl IntoView {
                                         <table>
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"Username"</th>
-                                                    <th scope="col">"Name"</th>
-                                                    <th scope="col">"Role"</th>
-                                                    <th scope="col">"Tokens"</th>
+                                                    <th scope="col">{lang.t("Username")}</th>
+                                                    <th scope="col">{lang.t("Name")}</th>
+                                                    <th scope="col">{lang.t("Role")}</th>
+                                                    <th scope="col">{lang.t("Tokens")}</th>
                                                 </tr>
                                             </thead>
                                             <tbody>
                                                 {list
                                                     .into_iter()
-                                                    .map(|account| {
+                                                    .map(move |account| {
                                                         view! {
                                                             <tr>
                                                                 <td>{account.username}</td>
                                                                 <td>{account.name}</td>
-                                                                <td>{account.role.map(Role::as_str).unwrap_or("none")}</td>
+                                                                <td>{account.role.map(Role::as_str).unwrap_or(lang.t("none"))}</td>
                                                                 <td>
                                                                     <ul class="plain">
                                                                         {account
                                                                             .tokens
                                                                             .into_iter()
-                                                                            .map(|token| {
+                                                                            .map(move |token| {
                                                                                 let id = token.id.clone();
                                                                                 view! {
                                                                                     <li>
                                                                                         {format!(
-                                                                                            "created {}{} ",
-                                                                                            token.created_at,
-                                                                                            token.last_used_at.map(|at| format!(", last used {at}")).unwrap_or_default(),
+                                                                                            "{}{} ",
+                                                                                            lang.f("created {at}", &[("at", &token.created_at)]),
+                                                                                            token
+                                                                                                .last_used_at
+                                                                                                .map(|at| lang.f(", last used {at}", &[("at", &at)]))
+                                                                                                .unwrap_or_default(),
                                                                                         )}
                                                                                         <button
                                                                                             type="button"
@@ -177,7 +183,7 @@ fn ServiceAccounts() -> impl IntoView {
                                                                                                 revoke.dispatch(RevokeToken { token_id: id.clone() });
                                                                                             }
                                                                                         >
-                                                                                            "Revoke"
+                                                                                            {lang.t("Revoke")}
                                                                                         </button>
                                                                                     </li>
                                                                                 }

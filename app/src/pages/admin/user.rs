@@ -2,6 +2,7 @@ use super::users::StateBadge;
 use crate::api::admin_users::{UpdateUserProfile, get_user_detail, user_history, user_messages};
 use crate::api::factors::user_factors;
 use crate::components::{Avatar, AvatarEditor, AvatarTarget, ErrorBanner};
+use crate::i18n::use_lang;
 use crate::model::{
     AppError, FactorsView, HistoryPage, Me, MessageView, ProfileForm, ProfileView, UserDetail,
     UserId,
@@ -19,14 +20,16 @@ use leptos_router::hooks::use_params_map;
 /// `/admin/users/:id`: one user's profile, email, phone and state, with profile editing.
 #[component]
 pub fn UserPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="User" />
+        <Title text=lang.t("User") />
         <AdminOnly children=|me: Me| view! { <UserView me /> } />
     }
 }
 
 #[component]
 fn UserView(me: Me) -> impl IntoView {
+    let lang = use_lang();
     let params = use_params_map();
     let user_id = move || UserId(params.with(|params| params.get("id").unwrap_or_default()));
     // Every resource of the page is made here, outside the suspense boundaries that read it:
@@ -40,9 +43,9 @@ fn UserView(me: Me) -> impl IntoView {
     view! {
         <section class="card wide">
             <p>
-                <A href="/admin/users">"← All users"</A>
+                <A href="/admin/users">{lang.t("← All users")}</A>
             </p>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     detail
                         .get()
@@ -70,6 +73,7 @@ struct UserResources {
 /// The loaded user: facts, profile form and the other operations, all showing the newest state.
 #[component]
 fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoView {
+    let lang = use_lang();
     let initial = ProfileForm::from(user.profile.clone());
     let id = user.id.clone();
     let current = RwSignal::new(Some(user));
@@ -102,10 +106,10 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
     });
     view! {
         <UserFacts user=current />
-        <h2>"Profile"</h2>
+        <h2>{lang.t("Profile")}</h2>
         {if me.can_write_users {
             view! {
-                <h3>"Picture"</h3>
+                <h3>{lang.t("Picture")}</h3>
                 <AvatarEditor
                     target=AvatarTarget::User(picture_id)
                     initial_url=avatar_url
@@ -118,7 +122,7 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
                         });
                     })
                 />
-                <h3>"Details"</h3>
+                <h3>{lang.t("Details")}</h3>
                 <ProfileEditor
                     initial
                     pending=save.pending()
@@ -136,7 +140,7 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
             }
                 .into_any()
         } else {
-            view! { <p class="muted">"You may view but not change users."</p> }.into_any()
+            view! { <p class="muted">{lang.t("You may view but not change users.")}</p> }.into_any()
         }}
         <UserFactors
             user_id=id
@@ -150,23 +154,24 @@ fn UserEditor(user: UserDetail, me: Me, resources: UserResources) -> impl IntoVi
 
 #[component]
 fn UserFacts(#[prop(into)] user: Signal<Option<UserDetail>>) -> impl IntoView {
+    let lang = use_lang();
     move || {
         user.get().map(|user| {
             let phone = match &user.phone {
                 Some(phone) => format!(
                     "{phone}{}",
                     if user.phone_verified {
-                        " (verified)"
+                        lang.t(" (verified)")
                     } else {
-                        " (not verified)"
+                        lang.t(" (not verified)")
                     }
                 ),
-                None => "none".to_owned(),
+                None => lang.t("none").to_owned(),
             };
             let password = match (user.has_password, user.password_change_required) {
-                (false, _) => "not set",
-                (true, true) => "set, must be changed at next sign-in",
-                (true, false) => "set",
+                (false, _) => lang.t("not set"),
+                (true, true) => lang.t("set, must be changed at next sign-in"),
+                (true, false) => lang.t("set"),
             };
             view! {
                 <div class="heading-row">
@@ -182,41 +187,47 @@ fn UserFacts(#[prop(into)] user: Signal<Option<UserDetail>>) -> impl IntoView {
                     <StateBadge state=user.state />
                 </div>
                 <dl class="facts">
-                    <dt>"Username"</dt>
+                    <dt>{lang.t("Username")}</dt>
                     <dd>{user.username.clone()}</dd>
-                    <dt>"User id"</dt>
+                    <dt>{lang.t("User id")}</dt>
                     <dd>
                         <code>{user.id.to_string()}</code>
                     </dd>
-                    <dt>"Organisation"</dt>
+                    <dt>{lang.t("Organisation")}</dt>
                     <dd>{user.org_name.clone()}</dd>
-                    <dt>"Email"</dt>
+                    <dt>{lang.t("Email")}</dt>
                     <dd>
                         {user.email.clone()}
                         {if user.email_verified {
-                            view! { <span class="badge ok">"verified"</span> }
+                            view! { <span class="badge ok">{lang.t("verified")}</span> }
                         } else {
-                            view! { <span class="badge warn">"not verified"</span> }
+                            view! { <span class="badge warn">{lang.t("not verified")}</span> }
                         }}
                         {user
                             .pending_email
                             .clone()
-                            .map(|pending| view! { <div class="muted">{format!("asked to change to {pending}")}</div> })}
+                            .map(|pending| {
+                                view! {
+                                    <div class="muted">
+                                        {lang.f("asked to change to {pending}", &[("pending", &pending)])}
+                                    </div>
+                                }
+                            })}
                     </dd>
-                    <dt>"Phone"</dt>
+                    <dt>{lang.t("Phone")}</dt>
                     <dd>{phone}</dd>
-                    <dt>"Password"</dt>
+                    <dt>{lang.t("Password")}</dt>
                     <dd>{password}</dd>
-                    <dt>"Preferred language"</dt>
+                    <dt>{lang.t("Preferred language")}</dt>
                     <dd>{user.profile.preferred_language.clone()}</dd>
-                    <dt>"Created"</dt>
+                    <dt>{lang.t("Created")}</dt>
                     <dd>
                         <time datetime=user.created_at.clone()>{user.created_at.clone()}</time>
                     </dd>
-                    <dt>"Last change"</dt>
+                    <dt>{lang.t("Last change")}</dt>
                     <dd>
                         <time datetime=user.changed_at.clone()>{user.changed_at.clone()}</time>
-                        {format!(" (sequence {})", user.sequence)}
+                        {lang.f(" (sequence {sequence})", &[("sequence", &user.sequence.to_string())])}
                     </dd>
                 </dl>
             }

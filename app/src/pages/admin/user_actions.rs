@@ -2,6 +2,7 @@ use crate::api::admin_users::{RetryMessage, RunAdminUserAction as AdminUserActio
 use crate::components::{
     CheckboxField, ErrorBanner, Field, SubmitButton, field_error, use_hydrated,
 };
+use crate::i18n::{Lang, use_lang};
 use crate::model::{AdminUserAction, AppError, MessageView, UserDetail, UserId, UserState};
 use leptos::prelude::*;
 
@@ -29,28 +30,44 @@ fn part_of(action: &AdminUserAction) -> Part {
     }
 }
 
-fn success_text(action: &AdminUserAction) -> &'static str {
+fn success_text(lang: Lang, action: &AdminUserAction) -> &'static str {
     match action {
-        AdminUserAction::UpdateEmail { verified: true, .. } => "Email changed.",
+        AdminUserAction::UpdateEmail { verified: true, .. } => lang.t("Email changed."),
         AdminUserAction::UpdateEmail {
             verified: false, ..
-        } => "Email changed; a confirmation link is on its way to the new address.",
-        AdminUserAction::ResendEmailVerification => "A new confirmation link is on its way.",
-        AdminUserAction::UpdatePhone { verified: true, .. } => "Phone changed.",
+        } => lang.t("Email changed; a confirmation link is on its way to the new address."),
+        AdminUserAction::ResendEmailVerification => {
+            lang.t("A new confirmation link is on its way.")
+        }
+        AdminUserAction::UpdatePhone { verified: true, .. } => lang.t("Phone changed."),
         AdminUserAction::UpdatePhone {
             verified: false, ..
-        } => "Phone changed; a code is on its way by SMS.",
-        AdminUserAction::RemovePhone => "Phone removed.",
-        AdminUserAction::ResendPhoneVerification => "A new code is on its way by SMS.",
+        } => lang.t("Phone changed; a code is on its way by SMS."),
+        AdminUserAction::RemovePhone => lang.t("Phone removed."),
+        AdminUserAction::ResendPhoneVerification => lang.t("A new code is on its way by SMS."),
         AdminUserAction::ResendInitialization => {
-            "A new invitation mail is on its way; older codes no longer work."
+            lang.t("A new invitation mail is on its way; older codes no longer work.")
         }
-        AdminUserAction::SetPassword { .. } => "Password set. The user's sessions ended.",
+        AdminUserAction::SetPassword { .. } => lang.t("Password set. The user's sessions ended."),
         AdminUserAction::SendPasswordReset { by_sms: false } => {
-            "A reset link is on its way by mail."
+            lang.t("A reset link is on its way by mail.")
         }
-        AdminUserAction::SendPasswordReset { by_sms: true } => "A reset code is on its way by SMS.",
-        AdminUserAction::Unlock => "User unlocked.",
+        AdminUserAction::SendPasswordReset { by_sms: true } => {
+            lang.t("A reset code is on its way by SMS.")
+        }
+        AdminUserAction::Unlock => lang.t("User unlocked."),
+    }
+}
+
+/// A message's state or an attempt's outcome (`queued`, `sent`, `failed`, `expired`) in the
+/// page's language; anything else unchanged.
+fn state_text(lang: Lang, state: &str) -> String {
+    match state {
+        "queued" => lang.t("queued").to_owned(),
+        "sent" => lang.t("sent").to_owned(),
+        "failed" => lang.t("failed").to_owned(),
+        "expired" => lang.t("expired").to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -62,6 +79,7 @@ pub fn UserActions(
     user_id: UserId,
     messages: Resource<Result<Vec<MessageView>, AppError>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let action = ServerAction::<AdminUserActionFn>::new();
     let retry = ServerAction::<RetryMessage>::new();
     let last = RwSignal::new(None::<AdminUserAction>);
@@ -89,7 +107,7 @@ pub fn UserActions(
         if let Some(Ok(updated)) = action.value().get() {
             user.set(Some(updated));
             if let Some(done) = last.get_untracked() {
-                notice.set(Some((part_of(&done), success_text(&done))));
+                notice.set(Some((part_of(&done), success_text(lang, &done))));
             }
             email.set(String::new());
             phone.set(String::new());
@@ -141,13 +159,13 @@ pub fn UserActions(
     view! {
         <div class="admin-sections">
             <section class="panel" aria-labelledby="admin-email">
-                <h2 id="admin-email">"Email"</h2>
+                <h2 id="admin-email">{lang.t("Email")}</h2>
                 {part_notice(Part::Email)}
                 <ErrorBanner error=part_banner(Part::Email) />
                 {move || {
                     user.get()
                         .filter(|user| !user.email_verified && user.state != UserState::Initial)
-                        .map(|_| button("Send a new confirmation link", AdminUserAction::ResendEmailVerification, ""))
+                        .map(|_| button(lang.t("Send a new confirmation link"), AdminUserAction::ResendEmailVerification, ""))
                 }}
                 <form
                     on:submit=move |event: leptos::ev::SubmitEvent| {
@@ -159,13 +177,13 @@ pub fn UserActions(
                     }
                     novalidate
                 >
-                    <Field id="admin_email" label="New email address" kind="email" value=email error=part_error(Part::Email, "email") autocomplete="off" />
-                    <CheckboxField id="admin_email_verified" label="Mark the new address as verified" checked=email_verified hint="Otherwise the user gets a confirmation link." />
-                    <SubmitButton label="Change email" pending_label="Saving…" pending=busy />
+                    <Field id="admin_email" label=lang.t("New email address") kind="email" value=email error=part_error(Part::Email, "email") autocomplete="off" />
+                    <CheckboxField id="admin_email_verified" label=lang.t("Mark the new address as verified") checked=email_verified hint=lang.t("Otherwise the user gets a confirmation link.") />
+                    <SubmitButton label=lang.t("Change email") pending_label=lang.t("Saving…") pending=busy />
                 </form>
             </section>
             <section class="panel" aria-labelledby="admin-phone">
-                <h2 id="admin-phone">"Phone"</h2>
+                <h2 id="admin-phone">{lang.t("Phone")}</h2>
                 {part_notice(Part::Phone)}
                 <ErrorBanner error=part_banner(Part::Phone) />
                 {move || {
@@ -174,8 +192,8 @@ pub fn UserActions(
                         .map(|user| {
                             view! {
                                 <div class="button-row">
-                                    {(!user.phone_verified).then(|| button("Send a new code", AdminUserAction::ResendPhoneVerification, ""))}
-                                    {button("Remove phone", AdminUserAction::RemovePhone, "danger")}
+                                    {(!user.phone_verified).then(|| button(lang.t("Send a new code"), AdminUserAction::ResendPhoneVerification, ""))}
+                                    {button(lang.t("Remove phone"), AdminUserAction::RemovePhone, "danger")}
                                 </div>
                             }
                         })
@@ -190,13 +208,13 @@ pub fn UserActions(
                     }
                     novalidate
                 >
-                    <Field id="admin_phone" label="New phone number" kind="tel" value=phone error=part_error(Part::Phone, "phone") autocomplete="off" hint="International format, starting with +." />
-                    <CheckboxField id="admin_phone_verified" label="Mark the new number as verified" checked=phone_verified />
-                    <SubmitButton label="Change phone" pending_label="Saving…" pending=busy />
+                    <Field id="admin_phone" label=lang.t("New phone number") kind="tel" value=phone error=part_error(Part::Phone, "phone") autocomplete="off" hint=lang.t("International format, starting with +.") />
+                    <CheckboxField id="admin_phone_verified" label=lang.t("Mark the new number as verified") checked=phone_verified />
+                    <SubmitButton label=lang.t("Change phone") pending_label=lang.t("Saving…") pending=busy />
                 </form>
             </section>
             <section class="panel" aria-labelledby="admin-password">
-                <h2 id="admin-password">"Password"</h2>
+                <h2 id="admin-password">{lang.t("Password")}</h2>
                 {part_notice(Part::Password)}
                 <ErrorBanner error=part_banner(Part::Password) />
                 {move || {
@@ -204,10 +222,10 @@ pub fn UserActions(
                         .filter(|user| user.state != UserState::Initial)
                         .map(|user| {
                             view! {
-                                <p class="muted">"Best practice: let the user choose. Send a reset link:"</p>
+                                <p class="muted">{lang.t("Best practice: let the user choose. Send a reset link:")}</p>
                                 <div class="button-row">
-                                    {button("Send reset link by mail", AdminUserAction::SendPasswordReset { by_sms: false }, "")}
-                                    {user.phone.is_some().then(|| button("Send reset code by SMS", AdminUserAction::SendPasswordReset { by_sms: true }, ""))}
+                                    {button(lang.t("Send reset link by mail"), AdminUserAction::SendPasswordReset { by_sms: false }, "")}
+                                    {user.phone.is_some().then(|| button(lang.t("Send reset code by SMS"), AdminUserAction::SendPasswordReset { by_sms: true }, ""))}
                                 </div>
                             }
                         })
@@ -222,13 +240,13 @@ pub fn UserActions(
                     }
                     novalidate
                 >
-                    <Field id="admin_password" label="Set a password" kind="password" value=password error=part_error(Part::Password, "password") autocomplete="new-password" />
-                    <CheckboxField id="admin_change_required" label="User must change it at the next sign-in" checked=change_required />
-                    <SubmitButton label="Set password" pending_label="Saving…" pending=busy />
+                    <Field id="admin_password" label=lang.t("Set a password") kind="password" value=password error=part_error(Part::Password, "password") autocomplete="new-password" />
+                    <CheckboxField id="admin_change_required" label=lang.t("User must change it at the next sign-in") checked=change_required />
+                    <SubmitButton label=lang.t("Set password") pending_label=lang.t("Saving…") pending=busy />
                 </form>
             </section>
             <section class="panel" aria-labelledby="admin-state">
-                <h2 id="admin-state">"Account"</h2>
+                <h2 id="admin-state">{lang.t("Account")}</h2>
                 {part_notice(Part::State)}
                 <ErrorBanner error=part_banner(Part::State) />
                 {move || {
@@ -237,50 +255,54 @@ pub fn UserActions(
                             UserState::Initial => {
                                 let locked_out = user.locked_out.then(|| {
                                     view! {
-                                        <p>{format!("Sign-in refused after {} failed attempts.", user.failed_password_attempts)}</p>
-                                        {button("Unlock", AdminUserAction::Unlock, "")}
+                                        <p>
+                                            {lang.f("Sign-in refused after {count} failed attempts.", &[("count", &user.failed_password_attempts.to_string())])}
+                                        </p>
+                                        {button(lang.t("Unlock"), AdminUserAction::Unlock, "")}
                                     }
                                 });
                                 view! {
-                                    <p>"The user has not activated the account yet."</p>
-                                    {button("Send a new invitation", AdminUserAction::ResendInitialization, "")}
+                                    <p>{lang.t("The user has not activated the account yet.")}</p>
+                                    {button(lang.t("Send a new invitation"), AdminUserAction::ResendInitialization, "")}
                                     {locked_out}
                                 }
                                     .into_any()
                             }
                             UserState::Locked => {
                                 view! {
-                                    <p>{format!("Locked after {} failed sign-ins.", user.failed_password_attempts)}</p>
-                                    {button("Unlock", AdminUserAction::Unlock, "")}
+                                    <p>
+                                        {lang.f("Locked after {count} failed sign-ins.", &[("count", &user.failed_password_attempts.to_string())])}
+                                    </p>
+                                    {button(lang.t("Unlock"), AdminUserAction::Unlock, "")}
                                 }
                                     .into_any()
                             }
-                            _ => view! { <p class="muted">"Nothing to do."</p> }.into_any(),
+                            _ => view! { <p class="muted">{lang.t("Nothing to do.")}</p> }.into_any(),
                         })
                 }}
             </section>
         </div>
         <section aria-labelledby="admin-messages">
-            <h2 id="admin-messages">"Messages"</h2>
+            <h2 id="admin-messages">{lang.t("Messages")}</h2>
             <ErrorBanner error=Signal::derive(move || retry.value().get().and_then(Result::err)) all=true />
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     messages
                         .get()
                         .map(|result| match result {
                             Err(error) => view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }.into_any(),
-                            Ok(list) if list.is_empty() => view! { <p class="muted">"No messages yet."</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p class="muted">{lang.t("No messages yet.")}</p> }.into_any(),
                             Ok(list) => {
                                 view! {
                                     <div class="table-wrap" tabindex="0" role="region" aria-labelledby="admin-messages">
                                         <table class="messages">
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"Created"</th>
-                                                    <th scope="col">"Message"</th>
-                                                    <th scope="col">"To"</th>
-                                                    <th scope="col">"State"</th>
-                                                    <th scope="col">"Attempts"</th>
+                                                    <th scope="col">{lang.t("Created")}</th>
+                                                    <th scope="col">{lang.t("Message")}</th>
+                                                    <th scope="col">{lang.t("To")}</th>
+                                                    <th scope="col">{lang.t("State")}</th>
+                                                    <th scope="col">{lang.t("Attempts")}</th>
                                                 </tr>
                                             </thead>
                                             <tbody>
@@ -300,7 +322,7 @@ pub fn UserActions(
                                                                 <td>{message.subject.clone()}<span class="muted">{format!(" ({}, {})", message.template, message.channel)}</span></td>
                                                                 <td>{message.recipient.clone()}</td>
                                                                 <td>
-                                                                    <span class=badge>{message.state.clone()}</span>
+                                                                    <span class=badge>{state_text(lang, &message.state)}</span>
                                                                     {message.last_error.clone().map(|error| view! { <div class="muted small">{error}</div> })}
                                                                     {failed.then(|| {
                                                                         view! {
@@ -312,7 +334,7 @@ pub fn UserActions(
                                                                                     retry.dispatch(RetryMessage { user_id: id.get_value(), message_id: message_id.clone() });
                                                                                 }
                                                                             >
-                                                                                "Send again"
+                                                                                {lang.t("Send again")}
                                                                             </button>
                                                                         }
                                                                     })}
@@ -326,7 +348,7 @@ pub fn UserActions(
                                                                                 .into_iter()
                                                                                 .map(|attempt| {
                                                                                     view! {
-                                                                                        <li>{format!("#{} {} {}{}", attempt.attempt, attempt.at, attempt.outcome, attempt.detail.map(|detail| format!(": {detail}")).unwrap_or_default())}</li>
+                                                                                        <li>{format!("#{} {} {}{}", attempt.attempt, attempt.at, state_text(lang, &attempt.outcome), attempt.detail.map(|detail| format!(": {detail}")).unwrap_or_default())}</li>
                                                                                     }
                                                                                 })
                                                                                 .collect_view()}

@@ -3,6 +3,7 @@
 
 use crate::api::factors::{admin_remove_factor, create_passkey_link, send_passkey_link};
 use crate::components::{ErrorBanner, use_hydrated};
+use crate::i18n::use_lang;
 use crate::model::{
     AppError, CredentialKind, CredentialView, FactorsView, PasskeyLinkView, UserId,
 };
@@ -47,10 +48,11 @@ pub fn UserFactors(
     can_make_links: bool,
     loaded: Resource<Result<FactorsView, AppError>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <section class="panel" aria-labelledby="factors-title">
-            <h2 id="factors-title">"Second factors and passkeys"</h2>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <h2 id="factors-title">{lang.t("Second factors and passkeys")}</h2>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     let user_id = user_id.clone();
                     loaded
@@ -78,6 +80,7 @@ fn FactorsAdmin(
     can_write: bool,
     can_make_links: bool,
 ) -> impl IntoView {
+    let lang = use_lang();
     let factors = RwSignal::new(initial);
     let link = RwSignal::new(None::<PasskeyLinkView>);
     let notice = RwSignal::new(None::<String>);
@@ -94,7 +97,7 @@ fn FactorsAdmin(
         match (done, last.get_untracked()) {
             (Done::Factors(updated), Some(AdminFactorOp::Remove { label, .. })) => {
                 factors.set(updated);
-                notice.set(Some(format!("Removed {label}.")));
+                notice.set(Some(lang.f("Removed {label}.", &[("label", &label)])));
             }
             (Done::Factors(updated), _) => factors.set(updated),
             (Done::Link(made), _) => {
@@ -102,7 +105,7 @@ fn FactorsAdmin(
                 notice.set(None);
             }
             (Done::Sent, _) => notice.set(Some(
-                "A registration link is on its way to the user's verified email address."
+                lang.t("A registration link is on its way to the user's verified email address.")
                     .to_owned(),
             )),
         }
@@ -115,7 +118,7 @@ fn FactorsAdmin(
     let remove_button =
         move |kind: Option<CredentialKind>, credential_id: String, label: String| {
             can_write.then(|| {
-                let aria = format!("Remove {label}");
+                let aria = lang.f("Remove {label}", &[("label", &label)]);
                 let op = AdminFactorOp::Remove {
                     kind,
                     id: credential_id,
@@ -129,31 +132,31 @@ fn FactorsAdmin(
                         disabled=move || !hydrated.get() || busy.get()
                         on:click=move |_| run(op.clone())
                     >
-                        "Remove"
+                        {lang.t("Remove")}
                     </button>
                 }
             })
         };
     let credential_list = move |kind: CredentialKind, list: Vec<CredentialView>| {
         if list.is_empty() {
-            view! { <p class="muted">{format!("No {}s.", kind.label())}</p> }.into_any()
+            let none = match kind {
+                CredentialKind::SecurityKey => lang.t("No security keys."),
+                CredentialKind::Passkey => lang.t("No passkeys."),
+            };
+            view! { <p class="muted">{none}</p> }.into_any()
         } else {
             view! {
                 <ul class="credentials">
                     {list
                         .into_iter()
                         .map(|credential| {
-                            let label = format!("{} “{}”", kind.label(), credential.name);
+                            let label = lang.f("{kind} “{name}”", &[("kind", lang.t(kind.label())), ("name", &credential.name)]);
                             view! {
                                 <li class="credential">
                                     <div>
                                         <strong>{credential.name.clone()}</strong>
                                         <div class="muted small">
-                                            {format!(
-                                                "added {} · last used {}",
-                                                credential.created_at,
-                                                credential.last_used_at.clone().unwrap_or_else(|| "never".to_owned()),
-                                            )}
+                                            {lang.f("added {added} · last used {used}", &[("added", &credential.created_at), ("used", credential.last_used_at.as_deref().unwrap_or(lang.t("never")))])}
                                         </div>
                                     </div>
                                     {remove_button(Some(kind), credential.id.clone(), label)}
@@ -172,21 +175,21 @@ fn FactorsAdmin(
         {move || {
             let view = factors.get();
             view! {
-                <h3>"Authenticator app"</h3>
+                <h3>{lang.t("Authenticator app")}</h3>
                 {if view.totp_ready {
                     view! {
                         <p class="credential">
-                            <span>"Set up " <span class="badge ok">"active"</span></span>
-                            {remove_button(None, String::new(), "the authenticator app".to_owned())}
+                            <span>{lang.t("Set up ")} <span class="badge ok">{lang.t("active")}</span></span>
+                            {remove_button(None, String::new(), lang.t("the authenticator app").to_owned())}
                         </p>
                     }
                         .into_any()
                 } else {
-                    view! { <p class="muted">"None."</p> }.into_any()
+                    view! { <p class="muted">{lang.t("None.")}</p> }.into_any()
                 }}
-                <h3>"Security keys"</h3>
+                <h3>{lang.t("Security keys")}</h3>
                 {credential_list(CredentialKind::SecurityKey, view.security_keys.clone())}
-                <h3>"Passkeys"</h3>
+                <h3>{lang.t("Passkeys")}</h3>
                 {credential_list(CredentialKind::Passkey, view.passkeys.clone())}
             }
         }}
@@ -203,7 +206,7 @@ fn FactorsAdmin(
                                         disabled=move || !hydrated.get() || busy.get()
                                         on:click=move |_| run(AdminFactorOp::CreateLink)
                                     >
-                                        "Create passkey registration link"
+                                        {lang.t("Create passkey registration link")}
                                     </button>
                                 }
                             })}
@@ -216,7 +219,7 @@ fn FactorsAdmin(
                                         disabled=move || !hydrated.get() || busy.get()
                                         on:click=move |_| run(AdminFactorOp::SendLink)
                                     >
-                                        "Send registration link by mail"
+                                        {lang.t("Send registration link by mail")}
                                     </button>
                                 }
                             })}
@@ -230,23 +233,22 @@ fn FactorsAdmin(
 /// A registration link made to hand out: as text, to copy, and as a QR code for a phone.
 #[component]
 fn LinkCard(made: PasskeyLinkView) -> impl IntoView {
+    let lang = use_lang();
     let copied = RwSignal::new(false);
     let text = StoredValue::new(made.link.clone());
     let minutes = made.lifetime_secs / 60;
     view! {
         <div class="card inset" aria-labelledby="link-title">
-            <h3 id="link-title">"Passkey registration link"</h3>
+            <h3 id="link-title">{lang.t("Passkey registration link")}</h3>
             <p>
-                {format!(
-                    "Give this link to the user. It works once, for {minutes} minutes, and registers a passkey on the device that opens it."
-                )}
+                {lang.f("Give this link to the user. It works once, for {minutes} minutes, and registers a passkey on the device that opens it.", &[("minutes", &minutes.to_string())])}
             </p>
             <img
                 class="qr"
                 src=made.qr_code.clone()
                 width="200"
                 height="200"
-                alt="QR code of the passkey registration link, to open it on a phone"
+                alt=lang.t("QR code of the passkey registration link, to open it on a phone")
             />
             <code class="secret" id="passkey-link">
                 {made.link.clone()}
@@ -263,9 +265,9 @@ fn LinkCard(made: PasskeyLinkView) -> impl IntoView {
                         let _ = text;
                     }
                 >
-                    "Copy link"
+                    {lang.t("Copy link")}
                 </button>
-                <span role="status">{move || copied.get().then_some("Copied.")}</span>
+                <span role="status">{move || copied.get().then_some(lang.t("Copied."))}</span>
             </div>
         </div>
     }

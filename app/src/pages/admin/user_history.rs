@@ -2,50 +2,53 @@
 
 use crate::api::admin_users::user_history;
 use crate::components::{ErrorBanner, use_hydrated};
+use crate::i18n::{Lang, use_lang};
 use crate::model::{AppError, HistoryActor, HistoryEntry, HistoryPage, UserId};
 use leptos::prelude::*;
 
 /// What an event type means, in words.
-pub fn event_label(event_type: &str) -> &'static str {
+pub fn event_label(lang: Lang, event_type: &str) -> &'static str {
     match event_type {
-        "user.human.added" => "Account created",
-        "user.human.initialization.code.added" => "Invitation sent",
-        "user.human.initialization.check.succeeded" => "Account activated",
-        "user.human.profile.changed" => "Profile changed",
-        "user.human.avatar.added" => "Picture changed",
-        "user.human.avatar.removed" => "Picture removed",
-        "user.human.email.changed" => "Email changed",
-        "user.human.email.change.requested" => "Email change requested",
-        "user.human.email.code.added" => "Email confirmation link sent",
-        "user.human.email.verified" => "Email confirmed",
-        "user.human.phone.changed" => "Phone changed",
-        "user.human.phone.removed" => "Phone removed",
-        "user.human.phone.code.added" => "Phone confirmation code sent",
-        "user.human.phone.verified" => "Phone confirmed",
-        "user.human.password.changed" => "Password changed",
-        "user.human.password.code.added" => "Password reset requested",
-        "user.human.password.hash.updated" => "Password hash upgraded",
-        "user.human.mfa.otp.added" => "Authenticator app added",
-        "user.human.mfa.otp.removed" => "Authenticator app removed",
-        "user.human.mfa.u2f.token.added" => "Security key added",
-        "user.human.mfa.u2f.token.removed" => "Security key removed",
-        "user.human.passwordless.token.added" => "Passkey added",
-        "user.human.passwordless.token.removed" => "Passkey removed",
-        "user.human.passwordless.initialization.code.added" => "Passkey link created",
-        "user.human.passwordless.initialization.code.requested" => "Passkey link sent",
-        "user.locked" => "Account locked",
-        "user.unlocked" => "Account unlocked",
-        _ => "Other change",
+        "user.human.added" => lang.t("Account created"),
+        "user.human.initialization.code.added" => lang.t("Invitation sent"),
+        "user.human.initialization.check.succeeded" => lang.t("Account activated"),
+        "user.human.profile.changed" => lang.t("Profile changed"),
+        "user.human.avatar.added" => lang.t("Picture changed"),
+        "user.human.avatar.removed" => lang.t("Picture removed"),
+        "user.human.email.changed" => lang.t("Email changed"),
+        "user.human.email.change.requested" => lang.t("Email change requested"),
+        "user.human.email.code.added" => lang.t("Email confirmation link sent"),
+        "user.human.email.verified" => lang.t("Email confirmed"),
+        "user.human.phone.changed" => lang.t("Phone changed"),
+        "user.human.phone.removed" => lang.t("Phone removed"),
+        "user.human.phone.code.added" => lang.t("Phone confirmation code sent"),
+        "user.human.phone.verified" => lang.t("Phone confirmed"),
+        "user.human.password.changed" => lang.t("Password changed"),
+        "user.human.password.code.added" => lang.t("Password reset requested"),
+        "user.human.password.hash.updated" => lang.t("Password hash upgraded"),
+        "user.human.mfa.otp.added" => lang.t("Authenticator app added"),
+        "user.human.mfa.otp.removed" => lang.t("Authenticator app removed"),
+        "user.human.mfa.u2f.token.added" => lang.t("Security key added"),
+        "user.human.mfa.u2f.token.removed" => lang.t("Security key removed"),
+        "user.human.passwordless.token.added" => lang.t("Passkey added"),
+        "user.human.passwordless.token.removed" => lang.t("Passkey removed"),
+        "user.human.passwordless.initialization.code.added" => lang.t("Passkey link created"),
+        "user.human.passwordless.initialization.code.requested" => lang.t("Passkey link sent"),
+        "user.locked" => lang.t("Account locked"),
+        "user.unlocked" => lang.t("Account unlocked"),
+        _ => lang.t("Other change"),
     }
 }
 
-fn actor_text(actor: &HistoryActor) -> String {
+fn actor_text(lang: Lang, actor: &HistoryActor) -> String {
     match actor {
         HistoryActor::System => "Roster".to_owned(),
-        HistoryActor::TheUser => "the user".to_owned(),
+        HistoryActor::TheUser => lang.t("the user").to_owned(),
         HistoryActor::Admin(username) => username.clone(),
-        HistoryActor::Service(username) => format!("{username} (service account)"),
-        HistoryActor::Unknown(id) => format!("removed account {id}"),
+        HistoryActor::Service(username) => {
+            lang.f("{username} (service account)", &[("username", username)])
+        }
+        HistoryActor::Unknown(id) => lang.f("removed account {id}", &[("id", id)]),
     }
 }
 
@@ -55,6 +58,7 @@ pub fn UserHistory(
     user_id: UserId,
     loaded: Resource<Result<HistoryPage, AppError>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let hydrated = use_hydrated();
     let id = StoredValue::new(user_id);
     // Older pages fetched with "Show older", appended below the newest page.
@@ -74,7 +78,7 @@ pub fn UserHistory(
             next.set(None);
         }
     });
-    let row = |entry: HistoryEntry| {
+    let row = move |entry: HistoryEntry| {
         let details = entry
             .details
             .iter()
@@ -85,10 +89,10 @@ pub fn UserHistory(
             <tr>
                 <td><time datetime=entry.at.clone()>{entry.at.clone()}</time></td>
                 <td>
-                    {event_label(&entry.event_type)}
+                    {event_label(lang, &entry.event_type)}
                     <div class="muted small"><code>{entry.event_type.clone()}</code></div>
                 </td>
-                <td>{actor_text(&entry.actor)}</td>
+                <td>{actor_text(lang, &entry.actor)}</td>
                 <td class="small">{details}</td>
                 <td class="numeric">{entry.sequence}</td>
             </tr>
@@ -96,13 +100,13 @@ pub fn UserHistory(
     };
     view! {
         <section class="panel" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
+            <h2 id="history-title">{lang.t("History")}</h2>
             <ErrorBanner error=Signal::derive(move || more.value().get().and_then(Result::err)) all=true />
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     loaded
                         .get()
-                        .map(|result| match result {
+                        .map(move |result| match result {
                             Err(error) => {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
@@ -114,11 +118,11 @@ pub fn UserHistory(
                                         <table class="history">
                                             <thead>
                                                 <tr>
-                                                    <th scope="col">"When"</th>
-                                                    <th scope="col">"What"</th>
-                                                    <th scope="col">"Who"</th>
-                                                    <th scope="col">"Details"</th>
-                                                    <th scope="col">"Sequence"</th>
+                                                    <th scope="col">{lang.t("When")}</th>
+                                                    <th scope="col">{lang.t("What")}</th>
+                                                    <th scope="col">{lang.t("Who")}</th>
+                                                    <th scope="col">{lang.t("Details")}</th>
+                                                    <th scope="col">{lang.t("Sequence")}</th>
                                                 </tr>
                                             </thead>
                                             <tbody>
@@ -130,7 +134,7 @@ pub fn UserHistory(
                                     {move || {
                                         next.get()
                                             .unwrap_or(first_next)
-                                            .map(|before| {
+                                            .map(move |before| {
                                                 view! {
                                                     <button
                                                         type="button"
@@ -139,7 +143,7 @@ pub fn UserHistory(
                                                             more.dispatch(before);
                                                         }
                                                     >
-                                                        "Show older changes"
+                                                        {lang.t("Show older changes")}
                                                     </button>
                                                 }
                                             })

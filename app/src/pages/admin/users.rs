@@ -1,5 +1,6 @@
 use crate::api::admin_users::list_users;
 use crate::components::{Avatar, ErrorBanner};
+use crate::i18n::use_lang;
 use crate::model::{Me, UserListQuery, UserSort, UserState};
 use crate::session::AdminOnly;
 use leptos::prelude::*;
@@ -11,8 +12,9 @@ const PAGE_SIZE: u32 = 50;
 /// `/admin/users`: find users by name, username or email.
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let lang = use_lang();
     view! {
-        <Title text="Users" />
+        <Title text=lang.t("Users") />
         <AdminOnly children=|me: Me| view! { <UserList me /> } />
     }
 }
@@ -27,6 +29,7 @@ const STATE_FILTERS: [UserState; 4] = [
 
 #[component]
 fn UserList(me: Me) -> impl IntoView {
+    let lang = use_lang();
     let search = RwSignal::new(String::new());
     let state_filter = RwSignal::new(None::<UserState>);
     let sort = RwSignal::new((UserSort::Username, false));
@@ -99,13 +102,13 @@ fn UserList(me: Me) -> impl IntoView {
     view! {
         <section class="card wide">
             <div class="heading-row">
-                <h1 id="users-title">"Users"</h1>
+                <h1 id="users-title">{lang.t("Users")}</h1>
                 {me
                     .can_write_users
                     .then(|| {
                         view! {
                             <A href="/admin/users/import" attr:class="button primary">
-                                "Import user"
+                                {lang.t("Import user")}
                             </A>
                         }
                     })}
@@ -116,31 +119,31 @@ fn UserList(me: Me) -> impl IntoView {
                 on:submit=|event: leptos::ev::SubmitEvent| event.prevent_default()
             >
                 <div class="field">
-                    <label for="user-search">"Search by name, username or email"</label>
+                    <label for="user-search">{lang.t("Search by name, username or email")}</label>
                     <input
                         id="user-search"
                         type="search"
-                        placeholder="Start of a name, username or email"
+                        placeholder=lang.t("Start of a name, username or email")
                         prop:value=move || search.get()
                         on:input=on_search
                         autocomplete="off"
                     />
                 </div>
                 <div class="field">
-                    <label for="state-filter">"State"</label>
+                    <label for="state-filter">{lang.t("State")}</label>
                     <select id="state-filter" on:change=on_state>
                         <option value="" selected=move || state_filter.get().is_none()>
-                            "All states"
+                            {lang.t("All states")}
                         </option>
                         {STATE_FILTERS
                             .into_iter()
-                            .map(|state| {
+                            .map(move |state| {
                                 view! {
                                     <option
                                         value=state.proto_name()
                                         selected=move || state_filter.get() == Some(state)
                                     >
-                                        {state.label()}
+                                        {lang.t(state.label())}
                                     </option>
                                 }
                             })
@@ -148,10 +151,10 @@ fn UserList(me: Me) -> impl IntoView {
                     </select>
                 </div>
             </form>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" role="status">{lang.t("Loading…")}</p> }>
                 {move || {
                     page.get()
-                        .map(|result| match result {
+                        .map(move |result| match result {
                             Err(error) => {
                                 view! { <ErrorBanner error=Signal::derive(move || Some(error.clone())) all=true /> }
                                     .into_any()
@@ -160,15 +163,15 @@ fn UserList(me: Me) -> impl IntoView {
                                 let first = cursors.with(Vec::len) * PAGE_SIZE as usize + 1;
                                 let last = first + page.users.len() - 1;
                                 let total = if page.total >= page.total_capped_at {
-                                    format!("more than {}", page.total_capped_at - 1)
+                                    lang.f("more than {count}", &[("count", &(page.total_capped_at - 1).to_string())])
                                 } else {
                                     page.total.to_string()
                                 };
                                 let next_cursor = page.next_cursor.clone();
                                 let summary = if page.users.is_empty() {
-                                    "No users match.".to_owned()
+                                    lang.t("No users match.").to_owned()
                                 } else {
-                                    format!("Showing {first}–{last} of {total}")
+                                    lang.f("Showing {first}–{last} of {total}", &[("first", &first.to_string()), ("last", &last.to_string()), ("total", &total)])
                                 };
                                 view! {
                                     <p class="muted" role="status" aria-live="polite">{summary}</p>
@@ -176,18 +179,18 @@ fn UserList(me: Me) -> impl IntoView {
                                         <table class="users">
                                             <thead>
                                                 <tr>
-                                                    {header(UserSort::Username, "Username")}
-                                                    {header(UserSort::DisplayName, "Display name")}
-                                                    {header(UserSort::Email, "Email")}
-                                                    {header(UserSort::State, "State")}
-                                                    {header(UserSort::Created, "Created")}
+                                                    {header(UserSort::Username, lang.t("Username"))}
+                                                    {header(UserSort::DisplayName, lang.t("Display name"))}
+                                                    {header(UserSort::Email, lang.t("Email"))}
+                                                    {header(UserSort::State, lang.t("State"))}
+                                                    {header(UserSort::Created, lang.t("Created"))}
                                                 </tr>
                                             </thead>
                                             <tbody>
                                                 {page
                                                     .users
                                                     .into_iter()
-                                                    .map(|user| {
+                                                    .map(move |user| {
                                                         let href = format!("/admin/users/{}", user.id);
                                                         let avatar_url = user.avatar_url.clone();
                                                         let created = user
@@ -212,7 +215,7 @@ fn UserList(me: Me) -> impl IntoView {
                                                                     {user.email}
                                                                     {(!user.email_verified)
                                                                         .then(|| {
-                                                                            view! { <span class="badge warn">"unverified"</span> }
+                                                                            view! { <span class="badge warn">{lang.t("unverified")}</span> }
                                                                         })}
                                                                 </td>
                                                                 <td>
@@ -228,7 +231,7 @@ fn UserList(me: Me) -> impl IntoView {
                                             </tbody>
                                         </table>
                                     </div>
-                                    <nav class="pager" aria-label="Pages">
+                                    <nav class="pager" aria-label=lang.t("Pages")>
                                         <button
                                             type="button"
                                             disabled=move || cursors.with(Vec::is_empty)
@@ -239,7 +242,7 @@ fn UserList(me: Me) -> impl IntoView {
                                                 after.set(back);
                                             }
                                         >
-                                            "Previous"
+                                            {lang.t("Previous")}
                                         </button>
                                         <button
                                             type="button"
@@ -251,7 +254,7 @@ fn UserList(me: Me) -> impl IntoView {
                                                 }
                                             }
                                         >
-                                            "Next"
+                                            {lang.t("Next")}
                                         </button>
                                     </nav>
                                 }
@@ -267,10 +270,11 @@ fn UserList(me: Me) -> impl IntoView {
 /// A user's state as a coloured word.
 #[component]
 pub fn StateBadge(state: UserState) -> impl IntoView {
+    let lang = use_lang();
     let class = match state {
         UserState::Active => "badge ok",
         UserState::Initial => "badge info",
         _ => "badge warn",
     };
-    view! { <span class=class>{state.label()}</span> }
+    view! { <span class=class>{lang.t(state.label())}</span> }
 }
