@@ -39,14 +39,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn sign_out(&self, actor: &Actor) -> Result<SetCookie, AppError>;
     /// The signed-in person, or `None`.
     async fn me(&self, actor: &Actor) -> Result<Option<Me>, AppError>;
-    /// Changes the caller's own password (also finishes a forced change).
+    /// Changes the caller's own password (also finishes a forced change); the session continues
+    /// under a new cookie.
     async fn change_own_password(
         &self,
         actor: &Actor,
         current_password: String,
         new_password: String,
         sign_out_others: bool,
-    ) -> Result<(), AppError>;
+    ) -> Result<Option<SetCookie>, AppError>;
     /// Finishes initialization with the code from the invitation mail.
     async fn complete_initialization(&self, actor: &Actor, form: InitForm) -> Result<(), AppError>;
 
@@ -59,11 +60,12 @@ pub trait Backend: Send + Sync + 'static {
 
     // --- account (signed-in people, on themselves) ---
     async fn own_contact(&self, actor: &Actor) -> Result<ContactView, AppError>;
+    /// Runs `action` on the caller's own account; re-authenticating renews the session cookie.
     async fn account_action(
         &self,
         actor: &Actor,
         action: AccountAction,
-    ) -> Result<ContactView, AppError>;
+    ) -> Result<(ContactView, Option<SetCookie>), AppError>;
     async fn own_profile(&self, actor: &Actor) -> Result<ProfileView, AppError>;
     async fn update_own_profile(
         &self,
@@ -159,13 +161,13 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         actor: &Actor,
     ) -> Result<AuthenticationChallenge, AppError>;
-    /// Finishes confirming the caller with a passkey.
+    /// Finishes confirming the caller with a passkey; the session continues under a new cookie.
     async fn finish_reauthentication(
         &self,
         actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
-    ) -> Result<(), AppError>;
+    ) -> Result<SetCookie, AppError>;
     async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError>;
     /// Completes the second step; the session continues under a new cookie.
     async fn finish_totp_sign_in(&self, actor: &Actor, code: String)

@@ -195,11 +195,13 @@ impl Backend for RosterBackend {
         current_password: String,
         new_password: String,
         sign_out_others: bool,
-    ) -> Result<(), AppError> {
-        self.services
+    ) -> Result<Option<SetCookie>, AppError> {
+        let renewed = self
+            .services
             .change_own_password(actor, &current_password, &new_password, sign_out_others)
             .await
-            .map_err(app_error)
+            .map_err(app_error)?;
+        Ok(renewed.map(|token| self.cookies.set(token.as_str())))
     }
 
     async fn verify_email(&self, user_id: String, code: String) -> Result<(), AppError> {
@@ -241,8 +243,9 @@ impl Backend for RosterBackend {
         &self,
         actor: &Actor,
         action: AccountAction,
-    ) -> Result<ContactView, AppError> {
+    ) -> Result<(ContactView, Option<SetCookie>), AppError> {
         let result = async {
+            let mut renewed = None;
             let services = &self.services;
             match action {
                 AccountAction::ChangeEmail { email } => {
@@ -257,12 +260,13 @@ impl Backend for RosterBackend {
                 AccountAction::ResendPhoneCode => services.resend_own_phone_code(actor).await?,
                 AccountAction::RemovePhone => services.remove_own_phone(actor).await?,
                 AccountAction::Reauthenticate { password } => {
-                    services.reauthenticate(actor, &password).await?;
+                    renewed = services.reauthenticate(actor, &password).await?;
                 }
             }
             let access = authz::own_account(actor)?;
             let row = services.own_human(&access).await?;
-            Ok(contact_view(&row))
+            let cookie = renewed.map(|token| self.cookies.set(token.as_str()));
+            Ok((contact_view(&row), cookie))
         };
         result.await.map_err(app_error)
     }
@@ -635,11 +639,13 @@ impl Backend for RosterBackend {
         actor: &Actor,
         ceremony_id: String,
         response: PublicKeyCredential,
-    ) -> Result<(), AppError> {
-        self.services
+    ) -> Result<SetCookie, AppError> {
+        let token = self
+            .services
             .finish_reauthentication(actor, &ceremony_id, &response)
             .await
-            .map_err(app_error)
+            .map_err(app_error)?;
+        Ok(self.cookies.set(token.as_str()))
     }
 
     async fn second_factor_choice(&self, actor: &Actor) -> Result<SecondFactorChoice, AppError> {

@@ -27,8 +27,13 @@ pub async fn own_contact() -> Result<ContactView, AppError> {
 
 /// Changes the caller's own email or phone, or confirms the password before such a change.
 /// Signed-in people only, on themselves; address changes need a sign-in within 10 minutes.
+/// Confirming the password renews the session cookie.
 #[server(endpoint = "account_action", input = Json)]
 pub async fn run_account_action(action: AccountAction) -> Result<ContactView, AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(backend.account_action(&actor, action).await)
+    let (contact, renewed) = crate::port::respond(backend.account_action(&actor, action).await)?;
+    if let Some(cookie) = renewed {
+        crate::port::set_cookie(&cookie);
+    }
+    Ok(contact)
 }

@@ -103,18 +103,21 @@ pub async fn start_reauthentication() -> Result<AuthenticationChallenge, AppErro
 }
 
 /// Finishes confirming the caller with a passkey; sensitive changes are then allowed for a
-/// few minutes. Signed-in people, with the ceremony their session started.
+/// few minutes, and the session continues under a new cookie. Signed-in people, with the
+/// ceremony their session started.
 #[server(endpoint = "finish_reauthentication", input = Json)]
 pub async fn finish_reauthentication(
     ceremony_id: String,
     response: PublicKeyCredential,
 ) -> Result<(), AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(
+    let cookie = crate::port::respond(
         backend
             .finish_reauthentication(&actor, ceremony_id, response)
             .await,
-    )
+    )?;
+    crate::port::set_cookie(&cookie);
+    Ok(())
 }
 
 /// The second factors a half-signed-in session may use. Sessions that passed the password.

@@ -31,7 +31,8 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 }
 
 /// Changes the caller's own password. Signed-in people only; the current password is
-/// required. `sign_out_others` ends the caller's other sessions.
+/// required. `sign_out_others` ends the caller's other sessions; this one continues under a
+/// new cookie.
 #[server(endpoint = "change_password", input = Json)]
 pub async fn change_password(
     current_password: String,
@@ -39,11 +40,15 @@ pub async fn change_password(
     sign_out_others: bool,
 ) -> Result<(), AppError> {
     let (backend, actor) = crate::port::context()?;
-    crate::port::respond(
+    let renewed = crate::port::respond(
         backend
             .change_own_password(&actor, current_password, new_password, sign_out_others)
             .await,
-    )
+    )?;
+    if let Some(cookie) = renewed {
+        crate::port::set_cookie(&cookie);
+    }
+    Ok(())
 }
 
 /// Finishes initialization with the invitation code. Anyone holding the code may call it.

@@ -79,12 +79,13 @@ pub fn ApiDocsPage() -> impl IntoView {
 }
 
 fn operation_row(operation: ApiOperation) -> impl IntoView {
+    let summary = use_lang().t_dynamic(&operation.summary);
     view! {
         <tr>
             <td><span class="badge info">{operation.method}</span></td>
             <td><code>{operation.path}</code></td>
             <td>{operation.operation_id}</td>
-            <td>{operation.summary}</td>
+            <td>{summary}</td>
         </tr>
     }
 }

@@ -14,7 +14,9 @@ use super::error::{DomainError, faults};
 use super::events::UserChange;
 use super::ids::new_id;
 use super::messaging::{PasskeyLink, Recipient};
-use super::sessions::{SessionToken, SignedIn, gate_of, may_sign_in, outcome_of, token_key};
+use super::sessions::{
+    SessionToken, SignedIn, gate_of, may_sign_in, outcome_of, renew_session, token_key,
+};
 use super::users::{ChangeDetails, Lookup, state_of};
 use super::values::check_text;
 use crate::notify::Channel;
@@ -1046,14 +1048,15 @@ impl Services {
     }
 
     /// Finishes confirming the caller with a passkey (user verification required): sensitive
-    /// changes are allowed for the next minutes, as after the password. A refused answer is
-    /// not a password failure and does not count toward the lockout.
+    /// changes are allowed for the next minutes, as after the password, and the session
+    /// continues under the returned new token. A refused answer is not a password failure and
+    /// does not count toward the lockout.
     pub async fn finish_reauthentication(
         &self,
         actor: &Actor,
         ceremony_id: &str,
         response: &PublicKeyCredential,
-    ) -> Result<(), DomainError> {
+    ) -> Result<SessionToken, DomainError> {
         let auth = authz::require_authenticated(actor)?;
         let binding = Self::session_binding(actor)?;
         let ceremony = self
@@ -1073,10 +1076,11 @@ impl Services {
             })?;
         self.record_credential_use(auth.user_id.as_str(), &result)
             .await?;
-        let mut conn = self.db().conn().await?;
-        sessions::reauthenticated(conn.exec(), &binding, self.now()).await?;
+        let mut tx = self.db().begin().await?;
+        let token = renew_session(tx.exec(), &binding, self.now()).await?;
+        tx.commit().await?;
         tracing::info!(user_id = %auth.user_id, "re-authenticated with a passkey");
-        Ok(())
+        Ok(token)
     }
 
     // --- passwordless sign-in ---

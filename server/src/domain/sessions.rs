@@ -47,6 +47,22 @@ pub fn token_key(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// Re-issues the session `key` under a new token after its person proved again that it is
+/// them (ASVS 7.2.4: a new token on re-authentication, the old one ended). Run it in a
+/// transaction.
+pub(crate) async fn renew_session(
+    exec: crate::store::Exec<'_>,
+    key: &str,
+    at: i64,
+) -> Result<SessionToken, DomainError> {
+    let token = SessionToken::generate();
+    if sessions::reauthenticated(exec, key, &token_key(token.as_str()), at).await? {
+        Ok(token)
+    } else {
+        Err(DomainError::Unauthenticated(faults::SESSION_REQUIRED))
+    }
+}
+
 /// A successful sign-in.
 #[derive(Debug)]
 pub struct SignedIn {
@@ -291,14 +307,15 @@ impl Services {
     }
 
     /// Changes the caller's own password; the current one is required (a wrong one counts
-    /// towards the lockout). Also finishes a forced change.
+    /// towards the lockout). Also finishes a forced change. The caller's session continues
+    /// under the returned new token (`None` without a browser session).
     pub async fn change_own_password(
         &self,
         actor: &Actor,
         current_password: &str,
         new_password: &str,
         sign_out_others: bool,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Option<SessionToken>, DomainError> {
         let auth = authz::require_human_allowing(actor, Gate::ChangePassword)?;
         let mut conn = self.db().conn().await?;
         let user = users::get(conn.exec(), auth.user_id.as_str())
@@ -335,11 +352,13 @@ impl Services {
         );
         let stamp = change.write(&mut tx).await?;
         users::set_password(tx.exec(), &current.id, &hash, false, stamp).await?;
-        if let Some(key) = &auth.session_key {
-            sessions::reauthenticated(tx.exec(), key, now).await?;
-        }
+        let renewed = match &auth.session_key {
+            Some(key) => Some(renew_session(tx.exec(), key, now).await?),
+            None => None,
+        };
         let ended = if sign_out_others {
-            sessions::delete_for_user(tx.exec(), &current.id, auth.session_key.as_deref()).await?
+            let keep = renewed.as_ref().map(|token| token_key(token.as_str()));
+            sessions::delete_for_user(tx.exec(), &current.id, keep.as_deref()).await?
         } else {
             0
         };
@@ -347,13 +366,18 @@ impl Services {
         tx.commit().await?;
         self.outbox_wakeup().notify_one();
         tracing::info!(user_id = %current.id, ended_sessions = ended, "password changed by its owner");
-        Ok(())
+        Ok(renewed)
     }
 
     /// Checks the caller's password again, so that sensitive changes are allowed for the next
-    /// minutes (security.md: re-authentication within 10 minutes). Accounts without a password
+    /// minutes (security.md: re-authentication within 10 minutes); the session continues under
+    /// the returned new token (`None` without a browser session). Accounts without a password
     /// confirm with a passkey instead (`start_reauthentication`).
-    pub async fn reauthenticate(&self, actor: &Actor, password: &str) -> Result<(), DomainError> {
+    pub async fn reauthenticate(
+        &self,
+        actor: &Actor,
+        password: &str,
+    ) -> Result<Option<SessionToken>, DomainError> {
         let auth = authz::require_authenticated(actor)?;
         let mut conn = self.db().conn().await?;
         let user = users::get(conn.exec(), auth.user_id.as_str())
@@ -371,11 +395,13 @@ impl Services {
                 faults::CURRENT_PASSWORD_WRONG.on("password"),
             ));
         }
-        if let Some(key) = &auth.session_key {
-            let mut conn = self.db().conn().await?;
-            sessions::reauthenticated(conn.exec(), key, self.now()).await?;
-        }
-        Ok(())
+        let Some(key) = &auth.session_key else {
+            return Ok(None);
+        };
+        let mut tx = self.db().begin().await?;
+        let token = renew_session(tx.exec(), key, self.now()).await?;
+        tx.commit().await?;
+        Ok(Some(token))
     }
 
     /// Finishes initialization with the invitation code: the user becomes ACTIVE with a

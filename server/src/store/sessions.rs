@@ -54,8 +54,7 @@ pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> 
 }
 
 /// Replaces a session that owed its second factor by a complete one under a new id (the
-/// token issued after the password alone must not become a full session: ASVS 7.2.4). The old
-/// row is taken out first, so of two parallel completions only one gets a new session; the
+/// token issued after the password alone must not become a full session: ASVS 7.2.4). The
 /// new one keeps the old one's absolute end. Run it in a transaction. `false` when the old
 /// session is gone or owes nothing.
 pub async fn complete_second_factor(
@@ -64,13 +63,40 @@ pub async fn complete_second_factor(
     new_id: &str,
     at: i64,
 ) -> Result<bool, StoreError> {
-    let take = "DELETE FROM sessions WHERE id = $1 AND second_factor_pending = TRUE \
+    reissue(exec, old_id, new_id, at, true).await
+}
+
+/// Replaces a complete session by one under a new id that was authenticated again `at`
+/// (ASVS 7.2.4: a new token on re-authentication, the old one ended). The new one keeps the
+/// old one's absolute end. Run it in a transaction. `false` when the old session is gone or
+/// still owes its second factor.
+pub async fn reauthenticated(
+    exec: Exec<'_>,
+    old_id: &str,
+    new_id: &str,
+    at: i64,
+) -> Result<bool, StoreError> {
+    reissue(exec, old_id, new_id, at, false).await
+}
+
+/// Takes out the session `old_id` (only when its `second_factor_pending` is `pending`) and
+/// inserts a complete session authenticated `at` under `new_id`. The old row is taken out
+/// first, so of two parallel calls only one gets a new session.
+async fn reissue(
+    exec: Exec<'_>,
+    old_id: &str,
+    new_id: &str,
+    at: i64,
+    pending: bool,
+) -> Result<bool, StoreError> {
+    let take = "DELETE FROM sessions WHERE id = $1 AND second_factor_pending = $2 \
         RETURNING user_id, created_at, expires_at";
     let insert = "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, \
         authenticated_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $4, FALSE)";
     let inserted = run!(exec, |conn| {
         let taken: Option<(String, i64, i64)> = sqlx::query_as(take)
             .bind(old_id)
+            .bind(pending)
             .fetch_optional(&mut *conn)
             .await?;
         match taken {
@@ -87,18 +113,6 @@ pub async fn complete_second_factor(
         }
     });
     Ok(inserted == 1)
-}
-
-/// Records that the password was checked again in this session.
-pub async fn reauthenticated(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> {
-    let sql = "UPDATE sessions SET authenticated_at = $2, last_seen_at = $2 WHERE id = $1";
-    run!(exec, |conn| sqlx::query(sql)
-        .bind(id)
-        .bind(at)
-        .execute(conn)
-        .await?
-        .rows_affected());
-    Ok(())
 }
 
 pub async fn delete(exec: Exec<'_>, id: &str) -> Result<(), StoreError> {

@@ -3,8 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::authenticator::SoftCredential;
-use crate::common::{ADMIN, ADMIN_PASSWORD, ORIGIN, Reply, TestApp, TestDb, query_param};
-use axum::http::{Method, StatusCode, header};
+use crate::common::{
+    ADMIN, ADMIN_PASSWORD, ORIGIN, Reply, TestApp, TestDb, query_param, session_cookie,
+};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use server::domain::clock::{Clock as _, ManualClock};
 use std::sync::Arc;
@@ -67,18 +69,6 @@ fn ok(reply: Reply) -> Value {
     reply.body
 }
 
-/// The cookie a reply sets.
-fn session_cookie(reply: &Reply) -> Option<String> {
-    reply
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("roster_session="))
-        .and_then(|value| value.split(';').next())
-        .map(str::to_owned)
-}
-
 /// A cookie from before the second step signs in nothing: it is neither half nor fully
 /// signed in, and cannot be used to pass the second step again.
 async fn assert_the_old_cookie_is_dead(app: &TestApp, old: &str) {
@@ -88,6 +78,24 @@ async fn assert_the_old_cookie_is_dead(app: &TestApp, old: &str) {
     assert_eq!(profile.status, StatusCode::UNAUTHORIZED, "{}", profile.text);
     let choice = call(app, "second_factor_choice", old, json!({})).await;
     assert_eq!(choice.status, StatusCode::UNAUTHORIZED, "{}", choice.text);
+}
+
+/// Confirms the password again and returns the cookie the session continues under; the old
+/// one stops working (ASVS 7.2.4).
+async fn reauthenticate(app: &TestApp, cookie: &str) -> String {
+    let reply = call(
+        app,
+        "account_action",
+        cookie,
+        json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let renewed = session_cookie(&reply).expect("a new session cookie");
+    assert_ne!(renewed, cookie);
+    let me = ok(call(app, "current_user", cookie, json!({})).await);
+    assert_eq!(me, Value::Null, "the token from before is gone");
+    renewed
 }
 
 /// Registers a credential of `kind` ("SecurityKey" or "Passkey") for the signed-in user.
@@ -214,13 +222,7 @@ async fn totp_is_set_up_and_asked_for_after_the_password(db: &TestDb) {
     clock.advance_secs(11 * 60);
     let stale = call(&app, "remove_totp", &full, json!({})).await;
     assert_eq!(stale.body["code"], "ReauthRequired");
-    ok(call(
-        &app,
-        "account_action",
-        &full,
-        json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
-    )
-    .await);
+    let full = reauthenticate(&app, &full).await;
     let factors = ok(call(&app, "remove_totp", &full, json!({})).await);
     assert_eq!(factors["totp_ready"], false);
     let (reply, _) = app.sign_in("apper", PASSWORD).await;
@@ -1277,9 +1279,25 @@ async fn passkey_only_users_confirm_it_is_them_with_their_passkey(db: &TestDb) {
 
     let challenge = ok(call(&app, "start_reauthentication", &session, json!({})).await);
     let answer = passkey.assert(&challenge["options"], ORIGIN);
-    ok(finish(session.clone(), challenge.clone(), answer.clone()).await);
-    let again = finish(session.clone(), challenge, answer).await;
+    let confirmed = finish(session.clone(), challenge.clone(), answer.clone()).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    // The session continues under a new token; the old one is gone.
+    let old = session;
+    let session = session_cookie(&confirmed).expect("a new session cookie");
+    assert_ne!(session, old);
+    assert_eq!(
+        ok(call(&app, "current_user", &old, json!({})).await),
+        Value::Null
+    );
+    let again = finish(session.clone(), challenge.clone(), answer.clone()).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+    let replayed = finish(old.clone(), challenge, answer).await;
+    assert_eq!(
+        replayed.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        replayed.text
+    );
     ok(call(
         &app,
         "start_credential_registration",
@@ -1351,13 +1369,7 @@ async fn stale_sessions_cannot_change_factors(db: &TestDb) {
     assert_eq!(unchanged["totp_ready"], false);
 
     // After confirming with the password, each goes through.
-    ok(call(
-        &app,
-        "account_action",
-        &cookie,
-        json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
-    )
-    .await);
+    let cookie = reauthenticate(&app, &cookie).await;
     ok(call(&app, "start_totp", &cookie, json!({})).await);
     ok(call(
         &app,
@@ -1515,7 +1527,7 @@ async fn locked_and_inactive_users_cannot_use_passkey_links(db: &TestDb) {
 async fn a_confirmed_app_is_never_replaced_by_a_parallel_start(db: &TestDb) {
     let clock = Arc::new(ManualClock::starting_at(START));
     let app = TestApp::start_with_clock(db, clock.clone()).await;
-    let (_, cookie) = user(&app, "racing").await;
+    let (_, mut cookie) = user(&app, "racing").await;
 
     // Confirmation racing with new starts: whenever the confirmation is accepted, the app
     // stays set up (an unconfirmed secret must not replace it).
@@ -1531,13 +1543,7 @@ async fn a_confirmed_app_is_never_replaced_by_a_parallel_start(db: &TestDb) {
             assert_eq!(factors["totp_ready"], true, "round {round}: {started:?}");
             // Set up for the next round.
             clock.advance_secs(11 * 60);
-            ok(call(
-                &app,
-                "account_action",
-                &cookie,
-                json!({"action": {"Reauthenticate": {"password": PASSWORD}}}),
-            )
-            .await);
+            cookie = reauthenticate(&app, &cookie).await;
             ok(call(&app, "remove_totp", &cookie, json!({})).await);
         }
         clock.advance_secs(30);

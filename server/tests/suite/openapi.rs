@@ -243,6 +243,16 @@ async fn the_document_describes_every_operation_and_reply(db: &TestDb) {
         .find(|operation| operation["operation_id"] == "ImportHumanUser")
         .unwrap();
     assert_eq!(import["summary"], "Create/Import User (Human)");
+    // The page shows each summary in the reader's language.
+    for operation in overview.body["operations"].as_array().unwrap() {
+        let summary = operation["summary"].as_str().unwrap();
+        assert_ne!(
+            app::i18n::Lang::De.t_dynamic(summary),
+            summary,
+            "no German for the summary of {}",
+            operation["operation_id"]
+        );
+    }
 
     // Every listed operation is served: without a token it answers 401, not "no such route".
     for (id, method, path) in &listed {

@@ -268,6 +268,7 @@ async fn a_forced_password_change_comes_first(db: &TestDb) {
     assert_eq!(common.body["field"], "password");
     let ok = change(PASSWORD, "Another-long-passphrase-7").await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    let cookie = crate::common::session_cookie(&ok).expect("a new session cookie");
     let open = app.server_fn("own_profile", Some(&cookie), json!({})).await;
     assert_eq!(open.status, StatusCode::OK);
     assert_eq!(

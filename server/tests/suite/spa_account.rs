@@ -97,6 +97,16 @@ async fn changing_the_own_email_waits_for_the_new_address(db: &TestDb) {
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    // The session continues under a new token; the one from before is gone (ASVS 7.2.4).
+    let old = cookie;
+    let cookie = crate::common::session_cookie(&ok).expect("a new session cookie");
+    assert_ne!(cookie, old);
+    assert_eq!(
+        app.server_fn("current_user", Some(&old), json!({}))
+            .await
+            .body,
+        Value::Null
+    );
 
     let bad = act(
         &app,
@@ -562,11 +572,19 @@ async fn changing_the_password_can_sign_out_other_devices(db: &TestDb) {
         )
         .await;
     assert_eq!(change.status, StatusCode::OK, "{}", change.text);
+    // This device continues under a new token; the old one is gone like the other device's.
+    let renewed = crate::common::session_cookie(&change).expect("a new session cookie");
     assert_eq!(
-        app.server_fn("current_user", Some(&laptop), json!({}))
+        app.server_fn("current_user", Some(&renewed), json!({}))
             .await
             .body["username"],
         "traveller"
+    );
+    assert_eq!(
+        app.server_fn("current_user", Some(&laptop), json!({}))
+            .await
+            .body,
+        Value::Null
     );
     assert_eq!(
         app.server_fn("current_user", Some(&phone), json!({}))

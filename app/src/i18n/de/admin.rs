@@ -380,4 +380,72 @@ pub(super) static ENTRIES: &[(&str, &str)] = &[
     ("Path", "Pfad"),
     ("Operation", "Operation"),
     ("What it does", "Was sie tut"),
+    // API page: the operations' summaries (ZITADEL's names, from the OpenAPI document)
+    (
+        "Add Passwordless/Passkey Registration Link",
+        "Registrierungslink für einen Passkey erstellen",
+    ),
+    (
+        "Create/Import User (Human)",
+        "Benutzer (Person) anlegen oder importieren",
+    ),
+    ("Delete Passwordless/Passkey", "Passkey löschen"),
+    (
+        "Delete User Avatar (Human)",
+        "Profilbild des Benutzers löschen",
+    ),
+    (
+        "Get User Authentication Factors (2FA/MFA)",
+        "Zweite Faktoren des Benutzers abrufen (2FA/MFA)",
+    ),
+    ("Get User Email (Human)", "E-Mail des Benutzers abrufen"),
+    (
+        "Get User Phone (Human)",
+        "Telefonnummer des Benutzers abrufen",
+    ),
+    ("Get User Profile (Human)", "Profil des Benutzers abrufen"),
+    (
+        "Remove Multi-Factor OTP",
+        "Authenticator-App (OTP) entfernen",
+    ),
+    (
+        "Remove Multi-Factor U2F",
+        "Sicherheitsschlüssel (U2F) entfernen",
+    ),
+    (
+        "Remove User Phone (Human)",
+        "Telefonnummer des Benutzers entfernen",
+    ),
+    (
+        "Resend User Email Verification",
+        "E-Mail-Bestätigung erneut senden",
+    ),
+    (
+        "Resend User Initialization Email",
+        "Einladungs-E-Mail erneut senden",
+    ),
+    (
+        "Resend User Phone Verification",
+        "Bestätigungscode per SMS erneut senden",
+    ),
+    (
+        "Search Passwordless/Passkey authentication",
+        "Passkeys des Benutzers auflisten",
+    ),
+    (
+        "Send Passwordless/Passkey Registration Link",
+        "Registrierungslink für einen Passkey senden",
+    ),
+    (
+        "Send Reset Password Notification",
+        "Nachricht zum Zurücksetzen des Passworts senden",
+    ),
+    ("Set Human Initial Password", "Erstes Passwort setzen"),
+    ("Set User Password", "Passwort des Benutzers setzen"),
+    ("Update User Email (Human)", "E-Mail des Benutzers ändern"),
+    (
+        "Update User Phone (Human)",
+        "Telefonnummer des Benutzers ändern",
+    ),
+    ("Update User Profile (Human)", "Profil des Benutzers ändern"),
 ];

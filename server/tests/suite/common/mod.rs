@@ -355,14 +355,7 @@ impl TestApp {
                 serde_json::json!({ "login": login, "password": password }),
             )
             .await;
-        let cookie = reply
-            .headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find(|value| value.starts_with("roster_session="))
-            .and_then(|value| value.split(';').next())
-            .map(str::to_owned);
+        let cookie = session_cookie(&reply);
         (reply, cookie)
     }
 
@@ -402,6 +395,18 @@ impl TestApp {
 }
 
 /// A query parameter of a URL.
+/// The session cookie a reply sets (`name=token`, as a `Cookie` header value), if any.
+pub fn session_cookie(reply: &Reply) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("roster_session="))
+        .and_then(|value| value.split(';').next())
+        .map(str::to_owned)
+}
+
 pub fn query_param(url: &url::Url, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(key, _)| key == name)
