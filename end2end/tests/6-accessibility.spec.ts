@@ -156,3 +156,17 @@ test('pages fit a phone-sized screen', async ({ browser }) => {
     await scan(page, `${path} on a phone`);
   }
 });
+
+test('German pages pass the scan too', async ({ browser }) => {
+  const page = await (await browser.newContext({ locale: 'de-DE' })).newPage();
+  await scanAll(page, ['/reset-password', '/init?userID=1&code=ABCDEF', '/signin']);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  // Signed in by the fields' ids, whatever their German labels.
+  await hydrated(page);
+  await page.locator('#login').fill(state().adminUsername);
+  await page.locator('#password').fill(ADMIN_PASSWORD);
+  await page.locator('form button[type="submit"]').first().click();
+  await expect(page).not.toHaveURL(/\/signin/);
+  await scanAll(page, ['/account', '/admin/users', userPath, '/admin/users/import']);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+});
