@@ -1,13 +1,16 @@
 //! Every setting, from `ROSTER_*` environment variables, with documented defaults, validated at
 //! start. Secrets never appear in `Debug` output.
 
+use crate::domain::SessionLimits;
 use crate::domain::password::{HashCost, PasswordPolicy, caps};
 use crate::notify::sms::WebhookSettings;
 use crate::notify::smtp::{SmtpSecurity, SmtpSettings};
 use app::model::Role;
 use std::fmt;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::time::Duration;
 use url::Url;
 
 /// A setting that could not be used.
@@ -92,6 +95,9 @@ pub struct Config {
     pub max_open_passkey_sign_ins: i64,
     /// The name authenticator apps and passkey prompts show.
     pub product_name: String,
+    /// Idle and absolute session ends, and how long a sign-in or re-authentication allows
+    /// sensitive changes.
+    pub sessions: SessionLimits,
 }
 
 impl fmt::Debug for Config {
@@ -122,6 +128,7 @@ impl fmt::Debug for Config {
             lockout_max_otp_attempts,
             max_open_passkey_sign_ins,
             product_name,
+            sessions,
         } = self;
         f.debug_struct("Config")
             .field("database_url", &redact_url(database_url))
@@ -151,6 +158,7 @@ impl fmt::Debug for Config {
             .field("lockout_max_otp_attempts", lockout_max_otp_attempts)
             .field("max_open_passkey_sign_ins", max_open_passkey_sign_ins)
             .field("product_name", product_name)
+            .field("sessions", sessions)
             .finish()
     }
 }
@@ -227,6 +235,39 @@ impl Config {
                 }),
             }
         }
+
+        let defaults = SessionLimits::default();
+        let seconds = |name: &'static str, default: Duration, range: RangeInclusive<u64>| {
+            let value = number(name, get(name), default.as_secs())?;
+            if range.contains(&value) {
+                Ok(Duration::from_secs(value))
+            } else {
+                Err(ConfigError {
+                    name,
+                    problem: format!(
+                        "expected {} to {} seconds, got {value}",
+                        range.start(),
+                        range.end()
+                    ),
+                })
+            }
+        };
+        // security.md: idle 30 min and absolute 12 h by default, re-authentication at most
+        // 10 minutes old for sensitive changes.
+        let absolute = seconds(
+            "ROSTER_SESSION_ABSOLUTE_SECS",
+            defaults.absolute,
+            60..=30 * 24 * 3600,
+        )?;
+        let sessions = SessionLimits {
+            idle: seconds(
+                "ROSTER_SESSION_IDLE_SECS",
+                defaults.idle,
+                60..=absolute.as_secs(),
+            )?,
+            absolute,
+            reauth: seconds("ROSTER_REAUTH_WINDOW_SECS", defaults.reauth, 5..=600)?,
+        };
 
         let listen_text = text("ROSTER_LISTEN", "127.0.0.1:3000");
         let listen = listen_text.parse().map_err(|_| ConfigError {
@@ -424,6 +465,7 @@ impl Config {
                 10_000,
             )?,
             product_name: text("ROSTER_PRODUCT_NAME", "Roster"),
+            sessions,
         })
     }
 
@@ -494,6 +536,40 @@ mod tests {
         assert!(config.admin_password.is_none());
         assert_eq!(config.password_policy, PasswordPolicy::default());
         assert!(!config.is_https());
+    }
+
+    #[test]
+    fn session_limits_default_to_security_md_and_stay_in_bounds() {
+        let defaults = config(&[]).unwrap().sessions;
+        assert_eq!(defaults.idle.as_secs(), 30 * 60);
+        assert_eq!(defaults.absolute.as_secs(), 12 * 3600);
+        assert_eq!(defaults.reauth.as_secs(), 10 * 60);
+        let set = config(&[
+            ("ROSTER_SESSION_IDLE_SECS", "900"),
+            ("ROSTER_SESSION_ABSOLUTE_SECS", "3600"),
+            ("ROSTER_REAUTH_WINDOW_SECS", "120"),
+        ])
+        .unwrap()
+        .sessions;
+        assert_eq!(
+            (
+                set.idle.as_secs(),
+                set.absolute.as_secs(),
+                set.reauth.as_secs()
+            ),
+            (900, 3600, 120)
+        );
+        for (name, value) in [
+            // Re-authentication may not be older than 10 minutes (security.md).
+            ("ROSTER_REAUTH_WINDOW_SECS", "601"),
+            ("ROSTER_REAUTH_WINDOW_SECS", "0"),
+            ("ROSTER_SESSION_ABSOLUTE_SECS", "59"),
+            ("ROSTER_SESSION_IDLE_SECS", "soon"),
+            // Idle longer than the absolute end means nothing.
+            ("ROSTER_SESSION_IDLE_SECS", "50000"),
+        ] {
+            assert_eq!(config(&[(name, value)]).unwrap_err().name, name, "{value}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use domain::bootstrap::{BootstrapReport, BootstrapSettings};
 use domain::clock::{Clock, SystemClock};
 use domain::codes::CodeHasher;
 use domain::password::Hasher;
-use domain::{Dependencies, Services, SessionLimits};
+use domain::{Dependencies, Services};
 use leptos::config::LeptosOptions;
 use notify::sink::{ChannelSink, FileSink, NoProvider, Sink};
 use notify::sms::WebhookSink;
@@ -61,7 +61,7 @@ pub async fn build_app_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyh
     db.migrate().await.context("applying database migrations")?;
     let key = load_secret_key(&config.secret_key)?;
     let parallel_hashes = std::thread::available_parallelism().map_or(2, |cores| cores.get() * 2);
-    let sessions = SessionLimits::default();
+    let sessions = config.sessions;
     let rp_id = config
         .public_url
         .host_str()
