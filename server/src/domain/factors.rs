@@ -15,14 +15,14 @@ use super::events::UserChange;
 use super::ids::new_id;
 use super::messaging::{PasskeyLink, Recipient};
 use super::sessions::{
-    SessionToken, SignedIn, gate_of, may_sign_in, outcome_of, renew_session, token_key,
+    SessionToken, SignedIn, gate_of, may_sign_in, outcome_of, reissue_session, token_key,
 };
 use super::users::{ChangeDetails, Lookup, state_of};
 use super::values::check_text;
 use crate::notify::Channel;
 use crate::notify::templates::{self, Factor};
 use crate::store::factors::{self, CeremonyRow, CredentialRow, NewCredential};
-use crate::store::sessions::SessionRow;
+use crate::store::sessions::{Reissue, SessionRow};
 use crate::store::users::UserRow;
 use crate::store::{codes, events, sessions, users};
 use app::model::{
@@ -937,18 +937,9 @@ impl Services {
     /// cookie stops working), so a token seen before the second factor is worth nothing.
     async fn second_factor_passed(&self, actor: &Actor) -> Result<SessionToken, DomainError> {
         let key = Self::session_binding(actor)?;
-        let token = SessionToken::generate();
         let mut tx = self.db().begin().await?;
-        if !sessions::complete_second_factor(
-            tx.exec(),
-            &key,
-            &token_key(token.as_str()),
-            self.now(),
-        )
-        .await?
-        {
-            return Err(DomainError::Unauthenticated(faults::SESSION_REQUIRED));
-        }
+        let token =
+            reissue_session(tx.exec(), &key, self.now(), Reissue::SecondFactorPassed).await?;
         if let Some(user_id) = actor.user_id() {
             users::reset_failed_passwords(tx.exec(), user_id.as_str()).await?;
             tracing::info!(user_id = %user_id, "second factor passed");
@@ -1076,9 +1067,7 @@ impl Services {
             })?;
         self.record_credential_use(auth.user_id.as_str(), &result)
             .await?;
-        let mut tx = self.db().begin().await?;
-        let token = renew_session(tx.exec(), &binding, self.now()).await?;
-        tx.commit().await?;
+        let token = self.reauthenticated(&binding).await?;
         tracing::info!(user_id = %auth.user_id, "re-authenticated with a passkey");
         Ok(token)
     }

@@ -7,7 +7,7 @@ use super::events::UserChange;
 use super::password::PasswordContext;
 use super::users::state_of;
 use super::{Services, clock::secs};
-use crate::store::sessions::SessionRow;
+use crate::store::sessions::{Reissue, SessionRow};
 use crate::store::users::UserRow;
 use crate::store::{codes, memberships, sessions, users};
 use app::model::{
@@ -47,16 +47,17 @@ pub fn token_key(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// Re-issues the session `key` under a new token after its person proved again that it is
-/// them (ASVS 7.2.4: a new token on re-authentication, the old one ended). Run it in a
+/// Re-issues the session `key` under a new token after a step that proves the person again
+/// (the second factor, a re-authentication); the old token stops working. Run it in a
 /// transaction.
-pub(crate) async fn renew_session(
+pub(crate) async fn reissue_session(
     exec: crate::store::Exec<'_>,
     key: &str,
     at: i64,
+    why: Reissue,
 ) -> Result<SessionToken, DomainError> {
     let token = SessionToken::generate();
-    if sessions::reauthenticated(exec, key, &token_key(token.as_str()), at).await? {
+    if sessions::reissue(exec, key, &token_key(token.as_str()), at, why).await? {
         Ok(token)
     } else {
         Err(DomainError::Unauthenticated(faults::SESSION_REQUIRED))
@@ -353,7 +354,9 @@ impl Services {
         let stamp = change.write(&mut tx).await?;
         users::set_password(tx.exec(), &current.id, &hash, false, stamp).await?;
         let renewed = match &auth.session_key {
-            Some(key) => Some(renew_session(tx.exec(), key, now).await?),
+            Some(key) => {
+                Some(reissue_session(tx.exec(), key, now, Reissue::Reauthenticated).await?)
+            }
             None => None,
         };
         let ended = if sign_out_others {
@@ -395,13 +398,19 @@ impl Services {
                 faults::CURRENT_PASSWORD_WRONG.on("password"),
             ));
         }
-        let Some(key) = &auth.session_key else {
-            return Ok(None);
-        };
+        match &auth.session_key {
+            Some(key) => Ok(Some(self.reauthenticated(key).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Re-issues the session `key` after its person authenticated again (password or
+    /// passkey): sensitive changes are allowed for the next minutes, under the returned token.
+    pub(crate) async fn reauthenticated(&self, key: &str) -> Result<SessionToken, DomainError> {
         let mut tx = self.db().begin().await?;
-        let token = renew_session(tx.exec(), key, self.now()).await?;
+        let token = reissue_session(tx.exec(), key, self.now(), Reissue::Reauthenticated).await?;
         tx.commit().await?;
-        Ok(Some(token))
+        Ok(token)
     }
 
     /// Finishes initialization with the invitation code: the user becomes ACTIVE with a

@@ -53,42 +53,29 @@ pub async fn touch(exec: Exec<'_>, id: &str, at: i64) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Replaces a session that owed its second factor by a complete one under a new id (the
-/// token issued after the password alone must not become a full session: ASVS 7.2.4). The
-/// new one keeps the old one's absolute end. Run it in a transaction. `false` when the old
-/// session is gone or owes nothing.
-pub async fn complete_second_factor(
-    exec: Exec<'_>,
-    old_id: &str,
-    new_id: &str,
-    at: i64,
-) -> Result<bool, StoreError> {
-    reissue(exec, old_id, new_id, at, true).await
+/// Why a session is re-issued under a new id. Either way the old id stops working: a token
+/// seen before the step must not gain what the step grants (ASVS 7.2.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reissue {
+    /// A session that passed the password has now passed its second factor.
+    SecondFactorPassed,
+    /// The person of a complete session authenticated again.
+    Reauthenticated,
 }
 
-/// Replaces a complete session by one under a new id that was authenticated again `at`
-/// (ASVS 7.2.4: a new token on re-authentication, the old one ended). The new one keeps the
-/// old one's absolute end. Run it in a transaction. `false` when the old session is gone or
-/// still owes its second factor.
-pub async fn reauthenticated(
+/// Takes out the session `old_id` and inserts a complete session authenticated `at` under
+/// `new_id`, keeping the old one's absolute end. The old row is taken out first, so of two
+/// parallel calls only one gets a new session. Run it in a transaction. `false` when the old
+/// session is gone or not in the state `why` starts from (owing its second factor, or
+/// complete).
+pub async fn reissue(
     exec: Exec<'_>,
     old_id: &str,
     new_id: &str,
     at: i64,
+    why: Reissue,
 ) -> Result<bool, StoreError> {
-    reissue(exec, old_id, new_id, at, false).await
-}
-
-/// Takes out the session `old_id` (only when its `second_factor_pending` is `pending`) and
-/// inserts a complete session authenticated `at` under `new_id`. The old row is taken out
-/// first, so of two parallel calls only one gets a new session.
-async fn reissue(
-    exec: Exec<'_>,
-    old_id: &str,
-    new_id: &str,
-    at: i64,
-    pending: bool,
-) -> Result<bool, StoreError> {
+    let pending = why == Reissue::SecondFactorPassed;
     let take = "DELETE FROM sessions WHERE id = $1 AND second_factor_pending = $2 \
         RETURNING user_id, created_at, expires_at";
     let insert = "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, \
