@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test';
-import { ADMIN_PASSWORD, hydrated, linkIn, open, signIn, state, test, waitForMessage } from './support';
+import { ADMIN_PASSWORD, hydrated, importActiveUser, linkIn, open, signIn, state, test, waitForMessage } from './support';
 
 // Issue 3's browser stories: a user confirms a changed email from the mail, verifies a phone
 // with the SMS code, and resets a forgotten password from the mail; an admin resends an
@@ -11,16 +11,7 @@ const password = 'Willow-kettle-harbor-31';
 test('an admin imports an active user', async ({ page }) => {
   await signIn(page, state().adminUsername, ADMIN_PASSWORD);
   await expect(page).toHaveURL(/\/admin\/users$/);
-  await open(page, '/admin/users/import');
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill('linus');
-  await page.getByRole('textbox', { name: 'First name', exact: true }).fill('Linus');
-  await page.getByRole('textbox', { name: 'Last name', exact: true }).fill('Pauling');
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('linus@example.com');
-  await page.getByLabel('Email is verified').check();
-  await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill(password);
-  await page.getByLabel('User must change this password at first sign-in').uncheck();
-  await page.getByRole('button', { name: 'Import user' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'User imported.' })).toContainText('Active');
+  await importActiveUser(page, { username: 'linus', firstName: 'Linus', lastName: 'Pauling', password });
 });
 
 test('a user confirms a changed email from the mail', async ({ page }) => {

@@ -1,6 +1,6 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { ADMIN_PASSWORD, hydrated, open, signIn, state, test } from './support';
+import { ADMIN_PASSWORD, hydrated, importActiveUser, open, signIn, state, test } from './support';
 
 // Issue 4's browser stories, with Chromium's virtual authenticator: a user enrols an
 // authenticator app (the code is computed here from the secret the page shows), a security
@@ -70,16 +70,7 @@ async function adminOnAda(browser: Browser): Promise<Page> {
 
 test('an admin imports an active user', async ({ page }) => {
   await signIn(page, state().adminUsername, ADMIN_PASSWORD);
-  await open(page, '/admin/users/import');
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill('ada');
-  await page.getByRole('textbox', { name: 'First name', exact: true }).fill('Ada');
-  await page.getByRole('textbox', { name: 'Last name', exact: true }).fill('Lovelace');
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('ada@example.com');
-  await page.getByLabel('Email is verified').check();
-  await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill(password);
-  await page.getByLabel('User must change this password at first sign-in').uncheck();
-  await page.getByRole('button', { name: 'Import user' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'User imported.' })).toContainText('Active');
+  await importActiveUser(page, { username: 'ada', firstName: 'Ada', lastName: 'Lovelace', password });
 });
 
 test('a user enrols every factor, signs in with each, and an admin removes them', async ({ page, browser }) => {

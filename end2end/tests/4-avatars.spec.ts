@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
-import { ADMIN_PASSWORD, hydrated, open, signIn, state, test } from './support';
+import { ADMIN_PASSWORD, hydrated, importActiveUser, open, signIn, state, test } from './support';
 
 // Issue 5's avatar stories: a person uploads (file picker and drag and drop), sees, replaces
 // and removes their picture on the account page; an admin does the same on the user page; a
@@ -80,16 +80,7 @@ async function expectServedPicture(page: Page): Promise<string> {
 
 test('an admin imports a user', async ({ page }) => {
   await signIn(page, state().adminUsername, ADMIN_PASSWORD);
-  await open(page, '/admin/users/import');
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill('frida');
-  await page.getByRole('textbox', { name: 'First name', exact: true }).fill('Frida');
-  await page.getByRole('textbox', { name: 'Last name', exact: true }).fill('Kahlo');
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('frida@example.com');
-  await page.getByLabel('Email is verified').check();
-  await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill(password);
-  await page.getByLabel('User must change this password at first sign-in').uncheck();
-  await page.getByRole('button', { name: 'Import user' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'User imported.' })).toContainText('Active');
+  await importActiveUser(page, { username: 'frida', firstName: 'Frida', lastName: 'Kahlo', password });
 });
 
 test('a user uploads, replaces and removes their picture', async ({ page }) => {

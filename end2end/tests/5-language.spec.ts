@@ -1,5 +1,5 @@
 import { expect, type Browser, type Page } from '@playwright/test';
-import { ADMIN_PASSWORD, hydrated, open, signIn, state, test, watchErrors } from './support';
+import { ADMIN_PASSWORD, hydrated, importActiveUser, open, signIn, state, test, watchErrors } from './support';
 
 // Issue 5's languages: the UI speaks English and German, following the language picked with the
 // switch in the top bar, else the person's preferred language, else the browser's.
@@ -24,17 +24,7 @@ async function signInById(page: Page, login: string, secret: string): Promise<vo
 
 test('an admin imports a user who prefers German', async ({ page }) => {
   await signIn(page, state().adminUsername, ADMIN_PASSWORD);
-  await open(page, '/admin/users/import');
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill('grete');
-  await page.getByRole('textbox', { name: 'First name', exact: true }).fill('Grete');
-  await page.getByRole('textbox', { name: 'Last name', exact: true }).fill('Hermann');
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('grete@example.com');
-  await page.getByLabel('Email is verified').check();
-  await page.getByRole('combobox', { name: 'Preferred language' }).fill('de-DE');
-  await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill(password);
-  await page.getByLabel('User must change this password at first sign-in').uncheck();
-  await page.getByRole('button', { name: 'Import user' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'User imported.' })).toBeVisible();
+  await importActiveUser(page, { username: 'grete', firstName: 'Grete', lastName: 'Hermann', password, preferredLanguage: 'de-DE' });
 });
 
 test("a German browser gets German pages, and server errors in German", async ({ browser }) => {

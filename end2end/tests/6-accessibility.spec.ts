@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { ADMIN_PASSWORD, hydrated, open, signIn, state, test } from './support';
+import { ADMIN_PASSWORD, hydrated, importActiveUser, open, signIn, state, test } from './support';
 
 // Issue 5's accessibility bar: every page passes an axe-core scan with no serious or critical
 // violation (WCAG 2.1 A/AA rules), sign-in and a profile edit work by keyboard alone, and the
@@ -65,15 +65,7 @@ test('admin pages pass the scan', async ({ page }) => {
   await signIn(page, state().adminUsername, ADMIN_PASSWORD);
   await open(page, '/admin/users/import');
   await scan(page, '/admin/users/import');
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill('alan');
-  await page.getByRole('textbox', { name: 'First name', exact: true }).fill('Alan');
-  await page.getByRole('textbox', { name: 'Last name', exact: true }).fill('Turing');
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('alan@example.com');
-  await page.getByLabel('Email is verified').check();
-  await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill(password);
-  await page.getByLabel('User must change this password at first sign-in').uncheck();
-  await page.getByRole('button', { name: 'Import user' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'User imported.' })).toBeVisible();
+  await importActiveUser(page, { username: 'alan', firstName: 'Alan', lastName: 'Turing', password });
   userPath = new URL(await page.getByRole('link', { name: 'Open the new user' }).evaluate((link: HTMLAnchorElement) => link.href)).pathname;
   // A form with errors is scanned too.
   await page.getByRole('button', { name: 'Import user' }).click();

@@ -107,3 +107,34 @@ export function linkIn(message: string): string {
   if (!match) throw new Error(`no link in message:\n${message}`);
   return match[0];
 }
+
+/** A user for `importActiveUser`. */
+export interface ActiveUser {
+  username: string;
+  firstName: string;
+  lastName: string;
+  password: string;
+  preferredLanguage?: string;
+}
+
+/**
+ * Imports, as the signed-in admin, an active user: verified email `{username}@example.com` and a
+ * password that need not change at first sign-in. Opens the import form unless it is open.
+ */
+export async function importActiveUser(page: Page, user: ActiveUser): Promise<void> {
+  if (new URL(page.url()).pathname !== '/admin/users/import') {
+    await open(page, '/admin/users/import');
+  }
+  await page.getByRole('textbox', { name: 'Username', exact: true }).fill(user.username);
+  await page.getByRole('textbox', { name: 'First name', exact: true }).fill(user.firstName);
+  await page.getByRole('textbox', { name: 'Last name', exact: true }).fill(user.lastName);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`${user.username}@example.com`);
+  await page.getByLabel('Email is verified').check();
+  if (user.preferredLanguage) {
+    await page.getByRole('combobox', { name: 'Preferred language' }).fill(user.preferredLanguage);
+  }
+  await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill(user.password);
+  await page.getByLabel('User must change this password at first sign-in').uncheck();
+  await page.getByRole('button', { name: 'Import user' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'User imported.' })).toContainText('Active');
+}
