@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { expect, request } from '@playwright/test';
+import { startRoster, type StartedRoster } from '../global-setup';
 import { hydrated, test } from './support';
 
 // Sensitive changes need a recent sign-in (security.md: at most 10 minutes). This spec starts
@@ -13,40 +11,18 @@ test.describe.configure({ mode: 'serial' });
 const port = Number(process.env.ROSTER_E2E_PORT ?? '3100') + 1;
 const baseUrl = `http://localhost:${port}`;
 const adminPassword = 'Copper-kettle-evening-93';
-let server: ChildProcess | undefined;
+let server: StartedRoster | undefined;
 
 test.beforeAll(async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-reauth-'));
-  const log = fs.openSync(path.join(dataDir, 'server.log'), 'a');
-  server = spawn(process.env.ROSTER_SERVER_BIN!, [], {
-    env: {
-      ...process.env,
-      ROSTER_DATABASE_URL: `sqlite://${path.join(dataDir, 'roster.db')}`,
-      ROSTER_LISTEN: `127.0.0.1:${port}`,
-      ROSTER_PUBLIC_URL: baseUrl,
-      ROSTER_OUTBOX_DIR: path.join(dataDir, 'outbox'),
-      ROSTER_SECRET_KEY_FILE: path.join(dataDir, 'secret.key'),
-      ROSTER_ADMIN_PASSWORD: adminPassword,
-      ROSTER_REAUTH_WINDOW_SECS: '5',
-    },
-    stdio: ['ignore', 'pipe', log],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`Roster did not start:\n${text}`)), 60_000);
-    server!.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('Roster is running at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server!.on('exit', (code) => reject(new Error(`Roster exited with ${code}:\n${text}`)));
+  server = await startRoster({
+    port,
+    env: { ROSTER_ADMIN_PASSWORD: adminPassword, ROSTER_REAUTH_WINDOW_SECS: '5' },
   });
 });
 
 test.afterAll(() => {
-  server?.kill();
+  server?.child.kill();
+  if (server && !process.env.ROSTER_E2E_KEEP) fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
 test('a stale sign-in asks for the password again, then the change goes through under a new session', async ({ page, context }) => {
